@@ -1,0 +1,68 @@
+#include "flow_trainer.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace nfvi {
+namespace {
+
+const TrainingConfig& validated(const TrainingConfig& config) {
+  if (config.layers < 1) throw std::invalid_argument("layers must be at least 1");
+  if (config.samples < 1) throw std::invalid_argument("samples must be at least 1");
+  if (!(config.learning_rate > 0) || !std::isfinite(config.learning_rate))
+    throw std::invalid_argument("learning rate must be a positive finite number");
+  return config;
+}
+
+}  // namespace
+
+int seed_study_steps(Potential potential) {
+  return (potential == Potential::U1 || potential == Potential::U2) ? 5000 : 10000;
+}
+
+TrainingDiverged::TrainingDiverged(long long step, const std::string& what)
+    : std::runtime_error(what), step_(step) {}
+
+FlowTrainer::FlowTrainer(const TrainingConfig& config)
+    : config_(validated(config)), rng_(config.seed), flow_(2, config.layers), objective_(config.potential),
+      adam_(PlanarFlow::parameter_count(2, config.layers), config.learning_rate) {
+  flow_.initialize(rng_);
+}
+
+double FlowTrainer::step() {
+  const long long step_number = steps_taken() + 1;
+  last_good_ = flow_.parameters();
+  const double loss = objective_.evaluate(flow_, rng_, config_.samples, &gradient_);
+  if (!std::isfinite(loss) || !gradient_.allFinite()) {
+    flow_.parameters() = last_good_;
+    throw TrainingDiverged(step_number, "training diverged at step " + std::to_string(step_number) +
+                                            ": the KL estimate or its gradient is not finite");
+  }
+  adam_.step(flow_.parameters(), gradient_);
+  if (!flow_.parameters().allFinite()) {
+    flow_.parameters() = last_good_;
+    throw TrainingDiverged(step_number, "training diverged at step " + std::to_string(step_number) +
+                                            ": the parameters are not finite");
+  }
+  history_.push_back(loss);
+  return loss;
+}
+
+double FlowTrainer::recent_kl_estimate(int window) const {
+  if (history_.empty()) return std::nan("");
+  const size_t count = std::min(history_.size(), static_cast<size_t>(std::max(window, 1)));
+  double sum = 0;
+  for (size_t i = history_.size() - count; i < history_.size(); ++i) sum += history_[i];
+  return sum / static_cast<double>(count);
+}
+
+void FlowTrainer::set_parameters(VectorConstRef parameters) {
+  if (parameters.size() != flow_.parameters().size())
+    throw std::invalid_argument("expected " + std::to_string(flow_.parameters().size()) + " parameters, got " +
+                                std::to_string(parameters.size()));
+  if (!parameters.allFinite()) throw std::invalid_argument("parameters must be finite");
+  flow_.parameters() = parameters;
+  adam_ = Adam(parameters.size(), config_.learning_rate);
+}
+
+}  // namespace nfvi

@@ -1,0 +1,75 @@
+#include "planar_flow.hpp"
+
+#include <stdexcept>
+
+namespace nfvi {
+
+PlanarFlow::PlanarFlow(int dim, int layers)
+    : dim_(dim), layers_(layers), params_(Vector::Zero(parameter_count(dim, layers))),
+      layer_ops_(static_cast<size_t>(layers)) {
+  if (dim < 1) throw std::invalid_argument("flow dimension must be at least 1");
+  if (layers < 0) throw std::invalid_argument("number of layers must not be negative");
+}
+
+void PlanarFlow::initialize(Random& rng) {
+  params_.setZero();
+  for (int k = 0; k < layers_; ++k) {
+    const Eigen::Index o = layer_offset(k);
+    for (int i = 0; i < dim_; ++i) params_(o + i) = rng.normal();  // w
+    params_(o + 2 * dim_) = rng.normal();                            // b
+  }
+}
+
+void PlanarFlow::forward(MatrixConstRef eps) {
+  const Eigen::Index n = eps.cols();
+  eps_ = eps;
+  z_.resize(static_cast<size_t>(layers_) + 1);
+  for (auto& z : z_) z.resize(dim_, n);
+  log_q_.resize(n);
+  log_det_.resize(n);
+
+  base_.forward(params_.segment(mu_offset(), dim_), params_.segment(rho_offset(), dim_), eps_, z_[0], log_q_);
+  for (int k = 0; k < layers_; ++k) {
+    const Eigen::Index o = layer_offset(k);
+    layer_ops_[static_cast<size_t>(k)].forward(params_.segment(o, dim_), params_.segment(o + dim_, dim_),
+                                               params_(o + 2 * dim_), z_[static_cast<size_t>(k)],
+                                               z_[static_cast<size_t>(k) + 1], log_det_);
+    log_q_ -= log_det_;
+  }
+}
+
+void PlanarFlow::backward(MatrixConstRef dz_out, ArrayConstRef dlog_q, Eigen::Ref<Vector> gradient) {
+  // log q = log q0 - sum_k log_det_k, so dL/dlog_det_k = -dlog_q for every layer.
+  const Array dlog_det = -dlog_q;
+  dz_a_ = dz_out;
+  dz_b_.resize(dz_out.rows(), dz_out.cols());
+  for (int k = layers_ - 1; k >= 0; --k) {
+    const Eigen::Index o = layer_offset(k);
+    layer_ops_[static_cast<size_t>(k)].backward(z_[static_cast<size_t>(k)], dz_a_, dlog_det, dz_b_,
+                                                gradient.segment(o, dim_), gradient.segment(o + dim_, dim_),
+                                                gradient(o + 2 * dim_));
+    dz_a_.swap(dz_b_);
+  }
+  base_.backward(eps_, dz_a_, dlog_q, gradient.segment(mu_offset(), dim_), gradient.segment(rho_offset(), dim_));
+}
+
+Vector PlanarFlow::u_hat(int k) const {
+  const Eigen::Index o = layer_offset(k);
+  return planar_u_hat(params_.segment(o, dim_), params_.segment(o + dim_, dim_));
+}
+
+void sample_flow(PlanarFlow& flow, Random& rng, Eigen::Index n, Matrix& z, Array& log_q, Eigen::Index chunk) {
+  z.resize(flow.dim(), n);
+  log_q.resize(n);
+  Matrix eps;
+  for (Eigen::Index start = 0; start < n; start += chunk) {
+    const Eigen::Index m = std::min(chunk, n - start);
+    eps.resize(flow.dim(), m);
+    rng.fill_normal(eps);
+    flow.forward(eps);
+    z.middleCols(start, m) = flow.output();
+    log_q.segment(start, m) = flow.log_q();
+  }
+}
+
+}  // namespace nfvi

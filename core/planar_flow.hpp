@@ -1,0 +1,78 @@
+// A normalizing flow: the Gaussian base q0 followed by K planar layers.
+//
+//   z_0 = mu + sigma * eps,  z_k = f_k(z_{k-1}),
+//   log q(z_K) = log q0(z_0) - sum_k log|det df_k/dz_{k-1}|.
+//
+// All parameters live in one flat vector, so that Adam, serialisation and the
+// finite-difference tests see a single array. Layout:
+//   [ mu (D) | rho (D) | w_1 (D) u_1 (D) b_1 | ... | w_K (D) u_K (D) b_K ]
+//
+// Shapes: eps and every z_k are (D, N); log_q is (N).
+#pragma once
+
+#include <vector>
+
+#include "gaussian_base.hpp"
+#include "planar_layer.hpp"
+#include "random.hpp"
+#include "types.hpp"
+
+namespace nfvi {
+
+class PlanarFlow {
+ public:
+  PlanarFlow(int dim, int layers);
+
+  static Eigen::Index parameter_count(int dim, int layers) {
+    return 2 * Eigen::Index{dim} + Eigen::Index{layers} * (2 * Eigen::Index{dim} + 1);
+  }
+
+  int dim() const { return dim_; }
+  int layers() const { return layers_; }
+
+  Vector& parameters() { return params_; }
+  const Vector& parameters() const { return params_; }
+
+  // Views into the flat parameter vector (and into a gradient of the same layout).
+  static Eigen::Index mu_offset() { return 0; }
+  Eigen::Index rho_offset() const { return dim_; }
+  Eigen::Index layer_offset(int k) const { return 2 * dim_ + Eigen::Index{k} * (2 * dim_ + 1); }
+
+  // The seed's initial values: w ~ N(0, 1), u = 0, b ~ N(0, 1), mu = 0, rho = 0.
+  void initialize(Random& rng);
+
+  // Pushes eps (D, N) through the flow; keeps every intermediate z for backward.
+  void forward(MatrixConstRef eps);
+
+  const Matrix& output() const { return z_.back(); }  // (D, N) z_K
+  const Array& log_q() const { return log_q_; }       // (N)
+  // Samples after layer k (k = 0 is the base sample z_0), from the last forward.
+  const Matrix& samples_after_layer(int k) const { return z_.at(static_cast<size_t>(k)); }
+
+  // Given dz_K = dL/dz_K (D, N) and dlog_q = dL/dlog q (N), adds dL/dparameters
+  // into gradient (same layout as parameters()). Uses the last forward's state.
+  void backward(MatrixConstRef dz_out, ArrayConstRef dlog_q, Eigen::Ref<Vector> gradient);
+
+  // u_hat of layer k for the current parameters.
+  Vector u_hat(int k) const;
+
+ private:
+  int dim_;
+  int layers_;
+  Vector params_;
+
+  GaussianBase base_;
+  std::vector<PlanarLayer> layer_ops_;
+  Matrix eps_;             // (D, N)
+  std::vector<Matrix> z_;  // K + 1 entries of (D, N)
+  Array log_q_;            // (N)
+  Array log_det_;          // (N) scratch
+  Matrix dz_a_, dz_b_;     // (D, N) scratch for backward
+};
+
+// Draws n samples from the flow in chunks (so that the per-layer cache stays
+// small): z (D, n) and log q(z) (n).
+void sample_flow(PlanarFlow& flow, Random& rng, Eigen::Index n, Matrix& z, Array& log_q,
+                 Eigen::Index chunk = 20000);
+
+}  // namespace nfvi

@@ -1,0 +1,33 @@
+// Our own seedable random numbers, so that one seed gives the same run
+// natively and in WebAssembly (std::normal_distribution differs between
+// standard libraries).
+//
+// Generator: xoshiro256** (Blackman & Vigna), state filled by splitmix64.
+// Normals: Marsaglia's polar method, which needs only log and sqrt.
+#pragma once
+
+#include <cstdint>
+
+#include "types.hpp"
+
+namespace nfvi {
+
+class Random {
+ public:
+  explicit Random(std::uint64_t seed);
+
+  std::uint64_t next_u64();
+  // Uniform on [0, 1), 53 random bits.
+  double uniform();
+  // Standard normal.
+  double normal();
+  // Fills a matrix with independent standard normals, column by column.
+  void fill_normal(Matrix& m);
+
+ private:
+  std::uint64_t state_[4];
+  bool has_spare_normal_ = false;
+  double spare_normal_ = 0.0;
+};
+
+}  // namespace nfvi

@@ -1,0 +1,24 @@
+#include "reverse_kl.hpp"
+
+namespace nfvi {
+
+double ReverseKL::evaluate(PlanarFlow& flow, MatrixConstRef eps, Vector* gradient) {
+  flow.forward(eps);
+  evaluate_energy(potential_, flow.output(), energy_, energy_grad_);
+  const double n = static_cast<double>(eps.cols());
+  const double loss = (flow.log_q() + energy_).sum() / n;
+  if (gradient != nullptr) {
+    gradient->setZero(flow.parameters().size());
+    energy_grad_ /= n;
+    flow.backward(energy_grad_, Array::Constant(eps.cols(), 1.0 / n), *gradient);
+  }
+  return loss;
+}
+
+double ReverseKL::evaluate(PlanarFlow& flow, Random& rng, Eigen::Index n, Vector* gradient) {
+  eps_.resize(flow.dim(), n);
+  rng.fill_normal(eps_);
+  return evaluate(flow, eps_, gradient);
+}
+
+}  // namespace nfvi

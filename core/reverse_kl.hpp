@@ -1,0 +1,39 @@
+// The reverse-KL objective for a flow q and a target p ∝ exp(-U):
+//
+//   L = mean_n [ log q(z_K,n) + U(z_K,n) ],   KL(q||p) = E_q[log q + U] + log Z.
+//
+// L alone can be negative: it is KL minus log Z. Report log Z and the true
+// KL beside it (see diagnostics.hpp).
+//
+// Gradient: dL/dz_K = grad U(z_K) / N and dL/dlog q = 1 / N, pushed back
+// through the flow.
+#pragma once
+
+#include "energies.hpp"
+#include "planar_flow.hpp"
+#include "random.hpp"
+#include "types.hpp"
+
+namespace nfvi {
+
+class ReverseKL {
+ public:
+  explicit ReverseKL(Potential potential) : potential_(potential) {}
+
+  // L for the given base noise eps (D, N). If gradient is non-null it is
+  // overwritten with dL/dparameters (this is where gradients are cleared).
+  double evaluate(PlanarFlow& flow, MatrixConstRef eps, Vector* gradient);
+
+  // Draws eps ~ N(0, I) with n columns and evaluates as above.
+  double evaluate(PlanarFlow& flow, Random& rng, Eigen::Index n, Vector* gradient);
+
+  Potential potential() const { return potential_; }
+
+ private:
+  Potential potential_;
+  Matrix eps_;          // (D, N)
+  Array energy_;        // (N)
+  Matrix energy_grad_;  // (D, N)
+};
+
+}  // namespace nfvi

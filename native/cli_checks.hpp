@@ -1,0 +1,23 @@
+// Flag validators shared by the subcommands. CLI11 reports a failed check as
+// "--flag: <message>", so every message names the flag it is about.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace nfvi {
+
+// A bad flag value found after parsing (e.g. an unwritable --out): the
+// program prints it as one line and exits with code 2, like a parse error.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A number that is finite and > 0 (rejects 0, negatives, nan, inf and text).
+CLI::Validator positive_finite_number();
+
+// Joins a CLI11 error message into one line.
+std::string one_line(std::string message);
+
+}  // namespace nfvi

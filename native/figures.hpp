@@ -1,0 +1,71 @@
+// PNG figures for the native tools, rendered headless by PLplot ("pngcairo").
+//
+// Three kinds of figure:
+//   * a density on a regular grid, drawn as a "jet" image;
+//   * a grid of scatter panels (e.g. samples after successive layers), points
+//     coloured by a shared per-point value with an "hsv"-like rainbow;
+//   * a line chart with axes, labels and an optional legend.
+//
+// Every function writes one complete PNG and throws std::runtime_error with a
+// one-line message on failure (bad arguments, output file cannot be opened,
+// PLplot produced no PNG). Calls are independent of each other: each one uses
+// its own PLplot stream, created and destroyed inside the call. Calls are
+// serialised internally, because PLplot keeps global state.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace nfvi::figures {
+
+// The rectangle of the plane shown by a figure.
+struct View {
+    double xmin = -6, xmax = 6, ymin = -6, ymax = 6;
+};
+
+// Writes `values` (row-major, values[iy * nx + ix], iy = 0 is the bottom row)
+// as an image. The grid's cell centres span the view: cell (0, 0) is centred
+// on (xmin, ymin) and cell (nx-1, ny-1) on (xmax, ymax); the whole cells are
+// shown. Colours run linearly from 0 (dark blue) to the largest finite value
+// (dark red) with the "jet" map; negative values are clipped to 0 and
+// non-finite values drawn as 0. If every value is 0 the image is uniformly
+// dark blue. The title is drawn at the top unless empty. About 800x800 px.
+void write_density_png(const std::string& path, const std::vector<double>& values, int nx, int ny,
+                       const View& view, const std::string& title);
+
+// One panel of a scatter figure: a label shown in its top-left corner (e.g.
+// "layer 5") and the point coordinates.
+struct ScatterPanel {
+    std::string label;
+    std::vector<double> x, y;
+};
+
+// Draws the panels in a grid, `ncols` per row (ncols <= 0 means 4), each a
+// square scatter of small points over the view. Point i of every panel is
+// coloured by colour_value[i] with an "hsv"-like map: largest value red,
+// through yellow, green and blue, smallest value magenta. The colour scale is
+// shared by all panels. colour_value must have as many entries as each panel
+// has points, or be empty (then all points are drawn in one colour).
+// Points with a non-finite coordinate are skipped. About 300 px per panel
+// (1200x900 for 3 rows of 4).
+void write_scatter_panels_png(const std::string& path, const std::vector<ScatterPanel>& panels,
+                              const std::vector<double>& colour_value, const View& view,
+                              int ncols = 4);
+
+// One line of a chart. x and y must have the same length; an empty series is
+// allowed and simply not drawn.
+struct Series {
+    std::string name;
+    std::vector<double> x, y;
+};
+
+// Draws every non-empty series as a line, each in its own colour, with axes,
+// axis labels and the title. Points with a non-finite coordinate are skipped
+// (the line is broken there). The axes cover the finite values with a small
+// margin. A legend naming the series is drawn when two or more are non-empty.
+// About 800x800 px.
+void write_line_chart_png(const std::string& path, const std::vector<Series>& series,
+                          const std::string& xlabel, const std::string& ylabel,
+                          const std::string& title);
+
+}  // namespace nfvi::figures

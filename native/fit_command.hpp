@@ -1,0 +1,28 @@
+// `nfvi fit`: trains a planar flow by reverse KL against one energy and
+// writes figures, kl.csv and summary.json to --out.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+
+namespace nfvi {
+
+struct FitOptions {
+  std::string potential = "U1";
+  int layers = 50;
+  int samples = 1000;
+  int steps = 0;  // 0: the seed study's steps for the energy
+  double learning_rate = 2e-3;
+  std::uint64_t seed = 1;
+  std::string out;  // default runs/<potential>
+  bool no_figures = false;
+};
+
+CLI::App* add_fit_command(CLI::App& app, FitOptions& options);
+
+// Returns the process exit code: 0 on success, 1 if training diverged.
+// Throws std::runtime_error for problems with the output directory.
+int run_fit(const FitOptions& options);
+
+}  // namespace nfvi

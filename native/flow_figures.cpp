@@ -1,0 +1,81 @@
+#include "flow_figures.hpp"
+
+#include <string>
+
+#include "diagnostics.hpp"
+#include "figures.hpp"
+
+namespace nfvi {
+namespace {
+
+// The figure view for a density grid of `bins` cells over View{}: the figures
+// module takes the centres of the first and last cells.
+figures::View cell_centre_view(const View& view, int bins) {
+  const double half_cell = (view.hi - view.lo) / bins / 2;
+  return {view.lo + half_cell, view.hi - half_cell, view.lo + half_cell, view.hi - half_cell};
+}
+
+}  // namespace
+
+std::vector<int> layers_to_show(int layers) {
+  std::vector<int> shown{0};
+  if (layers >= 1) shown.push_back(1);
+  for (int k = 5; k < layers; k += 5) shown.push_back(k);
+  if (layers > 1) shown.push_back(layers);
+  return shown;
+}
+
+void write_true_density_figure(const OutputDir& out, Potential potential, const FlowFigureSettings& settings) {
+  const View view;
+  figures::write_density_png(out.file("true_density.png").string(),
+                             true_density_grid(potential, view, settings.density_bins), settings.density_bins,
+                             settings.density_bins, cell_centre_view(view, settings.density_bins),
+                             "true density exp(-" + potential_name(potential) + ")");
+}
+
+void write_learned_density_figure(const OutputDir& out, PlanarFlow& flow, Random& rng,
+                                  const FlowFigureSettings& settings) {
+  const View view;
+  Matrix z;
+  Array log_q;
+  sample_flow(flow, rng, settings.density_samples, z, log_q);
+  figures::write_density_png(out.file("learned_density.png").string(),
+                             histogram_density(z, view, settings.density_bins), settings.density_bins,
+                             settings.density_bins, cell_centre_view(view, settings.density_bins),
+                             "learned density (" + std::to_string(settings.density_samples) + " samples)");
+}
+
+void write_layers_figure(const OutputDir& out, PlanarFlow& flow, Random& rng, const FlowFigureSettings& settings) {
+  Matrix eps(flow.dim(), settings.layer_samples);
+  rng.fill_normal(eps);
+  flow.forward(eps);
+
+  // Colour: distance to mu before the first layer.
+  const Matrix& z0 = flow.samples_after_layer(0);
+  const Vector mu = flow.parameters().segment(PlanarFlow::mu_offset(), flow.dim());
+  std::vector<double> colour(static_cast<size_t>(z0.cols()));
+  for (Eigen::Index n = 0; n < z0.cols(); ++n) colour[static_cast<size_t>(n)] = (z0.col(n) - mu).norm();
+
+  std::vector<figures::ScatterPanel> panels;
+  for (int k : layers_to_show(flow.layers())) {
+    const Matrix& z = flow.samples_after_layer(k);
+    figures::ScatterPanel panel;
+    panel.label = std::to_string(k);
+    panel.x.assign(z.row(0).begin(), z.row(0).end());
+    panel.y.assign(z.row(1).begin(), z.row(1).end());
+    panels.push_back(std::move(panel));
+  }
+  const View view;
+  figures::write_scatter_panels_png(out.file("layers.png").string(), panels, colour,
+                                    {view.lo, view.hi, view.lo, view.hi}, 4);
+}
+
+void write_kl_figure(const OutputDir& out, const std::vector<double>& kl_history, double log_z) {
+  figures::Series estimate{"KL estimate  E[log q + U]", {}, kl_history};
+  for (size_t i = 0; i < kl_history.size(); ++i) estimate.x.push_back(static_cast<double>(i + 1));
+  figures::Series floor{"-log Z  (true KL = 0)", {1.0, static_cast<double>(kl_history.size())}, {-log_z, -log_z}};
+  figures::write_line_chart_png(out.file("kl.png").string(), {estimate, floor}, "step", "nats",
+                                "reverse KL during training");
+}
+
+}  // namespace nfvi

@@ -1,0 +1,39 @@
+// nfvi: variational inference with normalizing flows, the native program.
+//
+// Exit codes: 0 success; 1 the run failed (e.g. training diverged);
+// 2 bad input (flags, model files, output paths), with a one-line message.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "cli_checks.hpp"
+#include "fit_command.hpp"
+#include "sample_command.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"nfvi: variational inference with normalizing flows"};
+  app.require_subcommand(1);
+  nfvi::FitOptions fit_options;
+  nfvi::SampleOptions sample_options;
+  CLI::App* fit = nfvi::add_fit_command(app, fit_options);
+  CLI::App* sample = nfvi::add_sample_command(app, sample_options);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    std::fprintf(stderr, "nfvi: error: %s (see nfvi --help)\n", nfvi::one_line(e.what()).c_str());
+    return 2;
+  }
+
+  try {
+    if (*fit) return nfvi::run_fit(fit_options);
+    if (*sample) return nfvi::run_sample(sample_options);
+  } catch (const nfvi::UsageError& e) {
+    std::fprintf(stderr, "nfvi: error: %s\n", nfvi::one_line(e.what()).c_str());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "nfvi: error: %s\n", nfvi::one_line(e.what()).c_str());
+    return 1;
+  }
+  return 0;
+}

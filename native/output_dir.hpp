@@ -1,0 +1,36 @@
+// The --out directory of a run: created up front, checked for writability
+// before any work, removed again if the run fails and nfvi created it, and
+// written file by file atomically (write to a temporary name, then rename),
+// so that a reader never sees a half-written result.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace nfvi {
+
+class OutputDir {
+ public:
+  // Creates the directory (and parents) if needed and checks that a file can
+  // be written in it. Throws std::runtime_error with a one-line reason.
+  explicit OutputDir(const std::filesystem::path& path);
+
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path file(const std::string& name) const { return path_ / name; }
+
+  // Writes text to name atomically.
+  void write_text(const std::string& name, const std::string& text) const;
+
+  // Removes what nfvi created, if nfvi created the directory; a directory that
+  // existed before is left as it was.
+  void discard() const;
+
+ private:
+  std::filesystem::path path_;
+  std::filesystem::path first_created_;  // the top-most directory we created, or empty
+};
+
+// OutputDir(path), with its errors reported as bad --out flags (UsageError).
+OutputDir open_output_dir(const std::filesystem::path& path);
+
+}  // namespace nfvi

@@ -1,0 +1,63 @@
+// Central finite differences in double, and the relative error we assert on.
+//
+// relative_error(a, b) = |a - b| / max(|a|, |b|, floor). The floor (default
+// 1e-3) keeps components whose true value is ~0 from turning round-off into
+// a huge ratio: for them the check becomes |a - b| <= tolerance * floor.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include "types.hpp"
+
+namespace nfvi::testing {
+
+inline double relative_error(double a, double b, double floor = 1e-3) {
+  return std::abs(a - b) / std::max({std::abs(a), std::abs(b), floor});
+}
+
+// d f / d x_i by (f(x + h e_i) - f(x - h e_i)) / 2h, for every i.
+inline Vector central_difference_gradient(const std::function<double(const Vector&)>& f, const Vector& x,
+                                          double h = 1e-5) {
+  Vector g(x.size());
+  Vector xp = x;
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    const double orig = xp(i);
+    xp(i) = orig + h;
+    const double fp = f(xp);
+    xp(i) = orig - h;
+    const double fm = f(xp);
+    xp(i) = orig;
+    g(i) = (fp - fm) / (2 * h);
+  }
+  return g;
+}
+
+// The largest relative_error over components.
+inline double max_relative_error(const Vector& analytic, const Vector& numeric, double floor = 1e-3) {
+  double worst = 0;
+  for (Eigen::Index i = 0; i < analytic.size(); ++i)
+    worst = std::max(worst, relative_error(analytic(i), numeric(i), floor));
+  return worst;
+}
+
+// Jacobian of f: R^n -> R^m by central differences, (m, n).
+inline Matrix central_difference_jacobian(const std::function<Vector(const Vector&)>& f, const Vector& x,
+                                          double h = 1e-6) {
+  const Vector f0 = f(x);
+  Matrix j(f0.size(), x.size());
+  Vector xp = x;
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    const double orig = xp(i);
+    xp(i) = orig + h;
+    const Vector fp = f(xp);
+    xp(i) = orig - h;
+    const Vector fm = f(xp);
+    xp(i) = orig;
+    j.col(i) = (fp - fm) / (2 * h);
+  }
+  return j;
+}
+
+}  // namespace nfvi::testing
