@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -13,6 +14,10 @@ namespace nfvi {
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// Seeds are whole numbers up to 2^53 - 1, so that the web page (JavaScript
+// numbers) can carry any seed that the native program accepts.
+inline constexpr std::uint64_t kMaxSeed = (std::uint64_t{1} << 53) - 1;
 
 // A number that is finite and > 0 (rejects 0, negatives, nan, inf and text).
 CLI::Validator positive_finite_number();

@@ -21,10 +21,12 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <limits>
 #include <mutex>
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace nfvi::figures {
 namespace {
@@ -94,27 +96,29 @@ std::pair<double, double> axis_limits(const FiniteRange& r, double margin) {
 // page background.
 enum Colour0 : PLINT { kWhite = 0, kBlack = 1, kGrey = 2, kLightGrey = 3, kFirstSeriesColour = 4 };
 
+// White, black, two greys, then a palette for chart lines (blue, orange,
+// green, red, purple, brown: easy to tell apart on white).
+constexpr std::array<std::array<PLINT, 3>, 10> kColourMap0 = {{{255, 255, 255},
+                                                              {0, 0, 0},
+                                                              {128, 128, 128},
+                                                              {225, 225, 225},
+                                                              {31, 119, 180},
+                                                              {255, 127, 14},
+                                                              {44, 160, 44},
+                                                              {214, 39, 40},
+                                                              {148, 103, 189},
+                                                              {140, 86, 75}}};
+
 void set_colour_map0() {
-    // White, black, two greys, then a palette for chart lines (blue, orange,
-    // green, red, purple, brown: easy to tell apart on white).
-    static const std::array<std::array<PLINT, 3>, 10> rgb = {{{255, 255, 255},
-                                                             {0, 0, 0},
-                                                             {128, 128, 128},
-                                                             {225, 225, 225},
-                                                             {31, 119, 180},
-                                                             {255, 127, 14},
-                                                             {44, 160, 44},
-                                                             {214, 39, 40},
-                                                             {148, 103, 189},
-                                                             {140, 86, 75}}};
-    plscmap0n(static_cast<PLINT>(rgb.size()));
-    for (std::size_t i = 0; i < rgb.size(); ++i) {
-        plscol0(static_cast<PLINT>(i), rgb[i][0], rgb[i][1], rgb[i][2]);
+    plscmap0n(static_cast<PLINT>(kColourMap0.size()));
+    for (std::size_t i = 0; i < kColourMap0.size(); ++i) {
+        plscol0(static_cast<PLINT>(i), kColourMap0[i][0], kColourMap0[i][1], kColourMap0[i][2]);
     }
 }
 
+// The colour of the i-th chart series, cycling through the palette.
 PLINT series_colour(std::size_t i) {
-    const std::size_t palette_size = 10 - kFirstSeriesColour;
+    const std::size_t palette_size = kColourMap0.size() - kFirstSeriesColour;
     return kFirstSeriesColour + static_cast<PLINT>(i % palette_size);
 }
 
@@ -512,7 +516,10 @@ void write_line_chart_png(const std::string& path, const std::vector<Series>& se
     plbox("g", 0.0, 0, "g", 0.0, 0);  // grid first, so data and frame lie on top
     plcol0(kBlack);
     plbox("bcnst", 0.0, 0, "bcnst", 0.0, 0);
-    pllab(plplot_text(xlabel).c_str(), plplot_text(ylabel).c_str(), plplot_text(title).c_str());
+    pllab(plplot_text(xlabel).c_str(), plplot_text(ylabel).c_str(), "");
+    plschr(0.0, 1.4);  // the title a little larger than the axis labels
+    plmtex("t", 1.2, 0.5, 0.5, plplot_text(title).c_str());
+    plschr(0.0, 1.2);
 
     std::vector<std::string> names;
     std::vector<PLINT> colours;

@@ -54,7 +54,9 @@ CLI::App* add_fit_command(CLI::App& app, FitOptions& o) {
   fit->add_option("--steps", o.steps, "Adam steps (default: 5000 for U1, U2; 10000 for U3, U4, U8)")
       ->check(CLI::Range(1, 100000000));
   fit->add_option("--lr", o.learning_rate, "Adam learning rate")->check(positive_finite_number())->capture_default_str();
-  fit->add_option("--seed", o.seed, "Random seed (initial parameters and every sample)")->capture_default_str();
+  fit->add_option("--seed", o.seed, "Random seed (initial parameters and every sample)")
+      ->check(CLI::Range(std::uint64_t{0}, kMaxSeed))
+      ->capture_default_str();
   fit->add_option("--out", o.out, "Output directory (default: runs/<potential>)");
   fit->add_flag("--no-figures", o.no_figures, "Skip the PNG figures (kl.csv and summary.json only)");
   return fit;
@@ -88,7 +90,8 @@ int run_fit(const FitOptions& o) {
       }
     }
   } catch (const TrainingDiverged& e) {
-    std::fprintf(stderr, "\nnfvi: error: %s (try a smaller --lr); nothing was written\n", e.what());
+    progress.interrupt();
+    std::fprintf(stderr, "nfvi: error: %s (try a smaller --lr); nothing was written\n", e.what());
     out.discard();
     return 1;
   }

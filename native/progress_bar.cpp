@@ -26,6 +26,11 @@ void ProgressBar::update(long long done, const std::string& status) {
 
 void ProgressBar::finish(const std::string& status) { draw(total_, status, true); }
 
+void ProgressBar::interrupt() {
+  if (line_open_) std::fputc('\n', stderr);
+  line_open_ = false;
+}
+
 void ProgressBar::draw(long long done, const std::string& status, bool final_line) {
   constexpr int kWidth = 30;
   const double fraction = static_cast<double>(done) / static_cast<double>(total_);
@@ -40,6 +45,7 @@ void ProgressBar::draw(long long done, const std::string& status, bool final_lin
   std::fprintf(stderr, "%s%s [%s] %lld/%lld %3.0f%%  %s  %.0f/s  %s %.0fs%s", interactive_ ? "\r" : "",
                label_.c_str(), bar.c_str(), done, total_, 100 * fraction, status.c_str(), rate,
                final_line ? "took" : "ETA", final_line ? elapsed : eta, (interactive_ && !final_line) ? "" : "\n");
+  line_open_ = interactive_ && !final_line;
   std::fflush(stderr);
 }
 

@@ -16,6 +16,8 @@ class ProgressBar {
   void update(long long done, const std::string& status);
   // Draws the final state and ends the line.
   void finish(const std::string& status);
+  // Ends the current line (if any) so that an error message starts on its own.
+  void interrupt();
 
  private:
   void draw(long long done, const std::string& status, bool final_line);
@@ -24,6 +26,7 @@ class ProgressBar {
   std::string label_;
   bool interactive_;
   int last_decile_ = -1;
+  bool line_open_ = false;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
 };

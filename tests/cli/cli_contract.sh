@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The nfvi program's command-line contract (run by ctest with the binary's path):
+#  - bad flags: a one-line error naming the flag, exit code 2, no output directory;
+#  - divergence: a message with the step, exit code 1, nothing written;
+#  - bad model files for `nfvi sample`: a one-line error, exit code 2;
+#  - same seed, same kl.csv; and a trained model reloads and samples.
+set -u
+nfvi="$1"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect_error CODE FLAG_TEXT ARGS... : runs nfvi, checks exit code, a one-line
+# stderr that mentions FLAG_TEXT, and that $work/out was not created.
+expect_error() {
+  local code="$1" text="$2"
+  shift 2
+  rm -rf "$work/out"
+  "$nfvi" "$@" >"$work/stdout" 2>"$work/stderr"
+  local got=$?
+  # A failed run may have drawn progress lines first; the error is the last line.
+  local lines
+  if [ "$code" -eq 1 ]; then lines=$(tail -1 "$work/stderr" | grep -c .); else lines=$(grep -c . "$work/stderr"); fi
+  if [ "$got" -ne "$code" ]; then fail "nfvi $* exited $got, expected $code"; fi
+  if [ "$lines" -ne 1 ]; then fail "nfvi $* printed $lines stderr lines, expected 1: $(cat "$work/stderr")"; fi
+  if ! grep -q -- "$text" "$work/stderr"; then fail "nfvi $*: error does not mention '$text': $(cat "$work/stderr")"; fi
+  if [ -e "$work/out" ]; then fail "nfvi $* left an output directory behind"; fi
+}
+
+fit=(fit --steps 20 --layers 4 --samples 50 --no-figures --out "$work/out")
+expect_error 2 --potential "${fit[@]}" --potential U9
+expect_error 2 --layers "${fit[@]}" --layers 0
+expect_error 2 --layers "${fit[@]}" --layers abc
+expect_error 2 --samples "${fit[@]}" --samples 0
+expect_error 2 --samples "${fit[@]}" --samples -5
+expect_error 2 --steps "${fit[@]}" --steps 0
+expect_error 2 --steps "${fit[@]}" --steps 1.5
+expect_error 2 --lr "${fit[@]}" --lr 0
+expect_error 2 --lr "${fit[@]}" --lr -1e-3
+expect_error 2 --lr "${fit[@]}" --lr nan
+expect_error 2 --lr "${fit[@]}" --lr inf
+expect_error 2 --lr "${fit[@]}" --lr fast
+expect_error 2 --seed "${fit[@]}" --seed -3
+expect_error 2 --seed "${fit[@]}" --seed 9007199254740992
+expect_error 2 --nonsense "${fit[@]}" --nonsense 1
+touch "$work/a-file"
+expect_error 2 --out fit --steps 5 --layers 2 --no-figures --out "$work/a-file/sub"
+mkdir -p "$work/readonly"
+chmod 555 "$work/readonly"
+if [ "$(id -u)" -ne 0 ]; then  # root can write anywhere
+  expect_error 2 --out fit --steps 5 --layers 2 --no-figures --out "$work/readonly/run"
+fi
+expect_error 2 subcommand
+
+# Divergence: a learning rate of 1e300 overflows on the second step.
+expect_error 1 "diverged at step" "${fit[@]}" --lr 1e300
+
+# Same seed, same kl.csv.
+"$nfvi" "${fit[@]}" --seed 7 >/dev/null 2>&1 || fail "fit run 1 failed"
+mv "$work/out" "$work/run1"
+"$nfvi" "${fit[@]}" --seed 7 >/dev/null 2>&1 || fail "fit run 2 failed"
+cmp -s "$work/run1/kl.csv" "$work/out/kl.csv" || fail "two runs with seed 7 wrote different kl.csv"
+head -1 "$work/out/kl.csv" | grep -qx "step,kl_estimate" || fail "kl.csv header"
+[ "$(wc -l <"$work/out/kl.csv")" -eq 21 ] || fail "kl.csv should have 20 rows"
+
+# Reload: sample from the trained model.
+"$nfvi" sample --model "$work/out/summary.json" --n 1000 --out "$work/s.csv" >/dev/null 2>&1 || fail "sample failed"
+[ "$(wc -l <"$work/s.csv")" -eq 1001 ] || fail "s.csv should have 1000 rows"
+head -1 "$work/s.csv" | grep -qx "z1,z2,log_q" || fail "s.csv header"
+
+# Bad model files.
+head -c 200 "$work/out/summary.json" >"$work/truncated.json"
+echo '{"format": "nfvi-flow", "version": 1}' >"$work/incomplete.json"
+echo 'not json at all' >"$work/garbage.json"
+for bad in truncated incomplete garbage missing; do
+  rm -f "$work/s2.csv"
+  "$nfvi" sample --model "$work/$bad.json" --n 10 --out "$work/s2.csv" >"$work/stdout" 2>"$work/stderr"
+  got=$?
+  [ "$got" -eq 2 ] || fail "sample with $bad model exited $got, expected 2"
+  [ "$(grep -c . "$work/stderr")" -eq 1 ] || fail "sample with $bad model: expected one error line: $(cat "$work/stderr")"
+  grep -q -- "--model" "$work/stderr" || fail "sample with $bad model: error does not name --model"
+  [ ! -e "$work/s2.csv" ] || fail "sample with $bad model wrote output"
+done
+
+if [ "$failures" -eq 0 ]; then echo "cli contract: all checks passed"; fi
+exit $((failures > 0))
