@@ -43,7 +43,7 @@ std::vector<double> true_density_grid(Potential potential, const View& view, int
   return values;
 }
 
-std::vector<double> histogram_density(MatrixConstRef samples, const View& view, int bins) {
+std::vector<double> histogram_density(SamplesConstRef samples, const View& view, int bins) {
   std::vector<double> values(static_cast<size_t>(bins) * static_cast<size_t>(bins), 0.0);
   const double width = (view.hi - view.lo) / bins;
   for (Eigen::Index n = 0; n < samples.cols(); ++n) {

@@ -36,6 +36,6 @@ std::vector<double> true_density_grid(Potential potential, const View& view, int
 
 // 2-D histogram of samples (2, N) over the view, as a density (integrates to
 // the fraction of samples inside). Same layout as true_density_grid.
-std::vector<double> histogram_density(MatrixConstRef samples, const View& view, int bins);
+std::vector<double> histogram_density(SamplesConstRef samples, const View& view, int bins);
 
 }  // namespace nfvi

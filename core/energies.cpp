@@ -138,7 +138,7 @@ EnergyAtPoint energy_at(Potential potential, double z1, double z2) {
   return e;
 }
 
-void evaluate_energy(Potential potential, MatrixConstRef z, Array& energy, Matrix& gradient) {
+void evaluate_energy(Potential potential, SamplesConstRef z, Array& energy, Samples& gradient) {
   const Eigen::Index n = z.cols();
   energy.resize(n);
   gradient.resize(2, n);

@@ -42,6 +42,6 @@ EnergyAtPoint energy_at(Potential potential, double z1, double z2);
 EnergyAtPoint ring_energy_at(double z1, double z2, double angle, double distance, double floor);
 
 // Batched: z (2, N) -> energy (N) and its gradient (2, N). Outputs are resized.
-void evaluate_energy(Potential potential, MatrixConstRef z, Array& energy, Matrix& gradient);
+void evaluate_energy(Potential potential, SamplesConstRef z, Array& energy, Samples& gradient);
 
 }  // namespace nfvi

@@ -6,7 +6,7 @@
 
 namespace nfvi {
 
-void GaussianBase::forward(VectorConstRef mu, VectorConstRef rho, MatrixConstRef eps, Eigen::Ref<Matrix> z,
+void GaussianBase::forward(VectorConstRef mu, VectorConstRef rho, SamplesConstRef eps, SamplesRef z,
                            Eigen::Ref<Array> log_q) {
   const Eigen::Index d = mu.size();
   sigma_.resize(d);
@@ -20,7 +20,7 @@ void GaussianBase::forward(VectorConstRef mu, VectorConstRef rho, MatrixConstRef
   log_q = -0.5 * eps.colwise().squaredNorm().array().transpose() - log_norm;
 }
 
-void GaussianBase::backward(MatrixConstRef eps, MatrixConstRef dz, ArrayConstRef dlog_q, Eigen::Ref<Vector> dmu,
+void GaussianBase::backward(SamplesConstRef eps, SamplesConstRef dz, ArrayConstRef dlog_q, Eigen::Ref<Vector> dmu,
                             Eigen::Ref<Vector> drho) const {
   dmu += dz.rowwise().sum();
   const Vector dsigma = dz.cwiseProduct(eps).rowwise().sum() - (dlog_q.sum() * sigma_.cwiseInverse());

@@ -20,7 +20,7 @@ void PlanarFlow::initialize(Random& rng) {
   }
 }
 
-void PlanarFlow::forward(MatrixConstRef eps) {
+void PlanarFlow::forward(SamplesConstRef eps) {
   const Eigen::Index n = eps.cols();
   eps_ = eps;
   z_.resize(static_cast<size_t>(layers_) + 1);
@@ -38,19 +38,17 @@ void PlanarFlow::forward(MatrixConstRef eps) {
   }
 }
 
-void PlanarFlow::backward(MatrixConstRef dz_out, ArrayConstRef dlog_q, Eigen::Ref<Vector> gradient) {
+void PlanarFlow::backward(SamplesConstRef dz_out, ArrayConstRef dlog_q, Eigen::Ref<Vector> gradient) {
   // log q = log q0 - sum_k log_det_k, so dL/dlog_det_k = -dlog_q for every layer.
   const Array dlog_det = -dlog_q;
-  dz_a_ = dz_out;
-  dz_b_.resize(dz_out.rows(), dz_out.cols());
+  dz_ = dz_out;
   for (int k = layers_ - 1; k >= 0; --k) {
     const Eigen::Index o = layer_offset(k);
-    layer_ops_[static_cast<size_t>(k)].backward(z_[static_cast<size_t>(k)], dz_a_, dlog_det, dz_b_,
+    layer_ops_[static_cast<size_t>(k)].backward(z_[static_cast<size_t>(k)], dz_, dlog_det, dz_,
                                                 gradient.segment(o, dim_), gradient.segment(o + dim_, dim_),
                                                 gradient(o + 2 * dim_));
-    dz_a_.swap(dz_b_);
   }
-  base_.backward(eps_, dz_a_, dlog_q, gradient.segment(mu_offset(), dim_), gradient.segment(rho_offset(), dim_));
+  base_.backward(eps_, dz_, dlog_q, gradient.segment(mu_offset(), dim_), gradient.segment(rho_offset(), dim_));
 }
 
 Vector PlanarFlow::u_hat(int k) const {
@@ -58,10 +56,10 @@ Vector PlanarFlow::u_hat(int k) const {
   return planar_u_hat(params_.segment(o, dim_), params_.segment(o + dim_, dim_));
 }
 
-void sample_flow(PlanarFlow& flow, Random& rng, Eigen::Index n, Matrix& z, Array& log_q, Eigen::Index chunk) {
+void sample_flow(PlanarFlow& flow, Random& rng, Eigen::Index n, Samples& z, Array& log_q, Eigen::Index chunk) {
   z.resize(flow.dim(), n);
   log_q.resize(n);
-  Matrix eps;
+  Samples eps;
   for (Eigen::Index start = 0; start < n; start += chunk) {
     const Eigen::Index m = std::min(chunk, n - start);
     eps.resize(flow.dim(), m);

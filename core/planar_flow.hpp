@@ -7,7 +7,7 @@
 // finite-difference tests see a single array. Layout:
 //   [ mu (D) | rho (D) | w_1 (D) u_1 (D) b_1 | ... | w_K (D) u_K (D) b_K ]
 //
-// Shapes: eps and every z_k are (D, N); log_q is (N).
+// Shapes: eps and every z_k are (D, N) Samples; log_q is (N).
 #pragma once
 
 #include <vector>
@@ -42,16 +42,16 @@ class PlanarFlow {
   void initialize(Random& rng);
 
   // Pushes eps (D, N) through the flow; keeps every intermediate z for backward.
-  void forward(MatrixConstRef eps);
+  void forward(SamplesConstRef eps);
 
-  const Matrix& output() const { return z_.back(); }  // (D, N) z_K
+  const Samples& output() const { return z_.back(); }  // (D, N) z_K
   const Array& log_q() const { return log_q_; }       // (N)
   // Samples after layer k (k = 0 is the base sample z_0), from the last forward.
-  const Matrix& samples_after_layer(int k) const { return z_.at(static_cast<size_t>(k)); }
+  const Samples& samples_after_layer(int k) const { return z_.at(static_cast<size_t>(k)); }
 
   // Given dz_K = dL/dz_K (D, N) and dlog_q = dL/dlog q (N), adds dL/dparameters
   // into gradient (same layout as parameters()). Uses the last forward's state.
-  void backward(MatrixConstRef dz_out, ArrayConstRef dlog_q, Eigen::Ref<Vector> gradient);
+  void backward(SamplesConstRef dz_out, ArrayConstRef dlog_q, Eigen::Ref<Vector> gradient);
 
   // u_hat of layer k for the current parameters.
   Vector u_hat(int k) const;
@@ -63,16 +63,16 @@ class PlanarFlow {
 
   GaussianBase base_;
   std::vector<PlanarLayer> layer_ops_;
-  Matrix eps_;             // (D, N)
-  std::vector<Matrix> z_;  // K + 1 entries of (D, N)
+  Samples eps_;             // (D, N)
+  std::vector<Samples> z_;  // K + 1 entries of (D, N)
   Array log_q_;            // (N)
   Array log_det_;          // (N) scratch
-  Matrix dz_a_, dz_b_;     // (D, N) scratch for backward
+  Samples dz_;              // (D, N) backward scratch
 };
 
 // Draws n samples from the flow in chunks (so that the per-layer cache stays
 // small): z (D, n) and log q(z) (n).
-void sample_flow(PlanarFlow& flow, Random& rng, Eigen::Index n, Matrix& z, Array& log_q,
+void sample_flow(PlanarFlow& flow, Random& rng, Eigen::Index n, Samples& z, Array& log_q,
                  Eigen::Index chunk = 20000);
 
 }  // namespace nfvi

@@ -8,7 +8,7 @@
 // so w^T u_hat = m(w^T u) > -1 always. The shift 0.5413 ~ softplus^-1(1)
 // (the seed's) makes u_hat = u when u = 0.
 //
-// Shapes: w, u, u_hat (D); z, z_out, dz (D, N); log_det, dlog_det (N).
+// Shapes: w, u, u_hat (D); z, z_out, dz (D, N) Samples; log_det, dlog_det (N).
 // Parameters are passed in, not owned, so that the same layer serves a flow
 // with one parameter set and a conditional flow with one set per condition.
 #pragma once
@@ -23,7 +23,7 @@ inline constexpr double kPlanarShift = 0.5413;
 class PlanarLayer {
  public:
   // z_out = f(z), log_det = log|det df/dz| per sample. z_out must not alias z.
-  void forward(VectorConstRef w, VectorConstRef u, double b, MatrixConstRef z, Eigen::Ref<Matrix> z_out,
+  void forward(VectorConstRef w, VectorConstRef u, double b, SamplesConstRef z, SamplesRef z_out,
                Eigen::Ref<Array> log_det);
 
   // Given dz_out = dL/dz_out and dlog_det = dL/dlog_det, writes dz = dL/dz and
@@ -39,22 +39,24 @@ class PlanarLayer {
   //   ds      = dpsi m'(s) + dc (m'(s) - 1)/n          (m' = sigmoid(s + shift))
   //   du     += du_hat + ds w
   //   dw     += dw_direct + ds u + c du_hat - 2 c dc w / n
-  // z must be the input given to forward. dz must not alias dz_out.
-  void backward(MatrixConstRef z, MatrixConstRef dz_out, ArrayConstRef dlog_det, Eigen::Ref<Matrix> dz,
-                Eigen::Ref<Vector> dw, Eigen::Ref<Vector> du, double& db) const;
+  // z must be the input given to forward. dz may alias dz_out.
+  void backward(SamplesConstRef z, SamplesConstRef dz_out, ArrayConstRef dlog_det, SamplesRef dz,
+                Eigen::Ref<Vector> dw, Eigen::Ref<Vector> du, double& db);
 
   const Vector& u_hat() const { return u_hat_; }
 
  private:
-  Vector w_;       // (D)
-  Vector u_;       // (D)
-  Vector u_hat_;   // (D)
-  double s_ = 0;   // w^T u
-  double psi_ = 0; // w^T u_hat = m(s)
-  double c_ = 0;   // (m(s) - s)/|w|^2
+  Vector w_;        // (D)
+  Vector u_;        // (D)
+  Vector u_hat_;    // (D)
+  double s_ = 0;    // w^T u
+  double psi_ = 0;  // w^T u_hat = m(s)
+  double c_ = 0;    // (m(s) - s)/|w|^2
   double w_sq_ = 0;
-  Array h_;        // (N) tanh(w^T z + b)
-  Array g_;        // (N) 1 + (1 - h^2) psi
+  Array h_;         // (N) tanh(w^T z + b)
+  Array g_;         // (N) 1 + (1 - h^2) psi
+  Array scratch_;   // (N) a in forward, da in backward
+  Array h_prime_;   // (N) 1 - h^2, backward scratch
 };
 
 // u_hat for given w and u, as the layer computes it.

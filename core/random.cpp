@@ -53,7 +53,7 @@ double Random::normal() {
   return x * scale;
 }
 
-void Random::fill_normal(Matrix& m) {
+void Random::fill_normal(Samples& m) {
   for (Eigen::Index j = 0; j < m.cols(); ++j)
     for (Eigen::Index i = 0; i < m.rows(); ++i) m(i, j) = normal();
 }

@@ -21,8 +21,9 @@ class Random {
   double uniform();
   // Standard normal.
   double normal();
-  // Fills a matrix with independent standard normals, column by column.
-  void fill_normal(Matrix& m);
+  // Fills a batch of points with independent standard normals, sample by
+  // sample (column by column), whatever the storage order.
+  void fill_normal(Samples& m);
 
  private:
   std::uint64_t state_[4];

@@ -2,7 +2,7 @@
 
 namespace nfvi {
 
-double ReverseKL::evaluate(PlanarFlow& flow, MatrixConstRef eps, Vector* gradient) {
+double ReverseKL::evaluate(PlanarFlow& flow, SamplesConstRef eps, Vector* gradient) {
   flow.forward(eps);
   evaluate_energy(potential_, flow.output(), energy_, energy_grad_);
   const double n = static_cast<double>(eps.cols());

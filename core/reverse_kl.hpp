@@ -22,7 +22,7 @@ class ReverseKL {
 
   // L for the given base noise eps (D, N). If gradient is non-null it is
   // overwritten with dL/dparameters (this is where gradients are cleared).
-  double evaluate(PlanarFlow& flow, MatrixConstRef eps, Vector* gradient);
+  double evaluate(PlanarFlow& flow, SamplesConstRef eps, Vector* gradient);
 
   // Draws eps ~ N(0, I) with n columns and evaluates as above.
   double evaluate(PlanarFlow& flow, Random& rng, Eigen::Index n, Vector* gradient);
@@ -31,9 +31,9 @@ class ReverseKL {
 
  private:
   Potential potential_;
-  Matrix eps_;          // (D, N)
-  Array energy_;        // (N)
-  Matrix energy_grad_;  // (D, N)
+  Samples eps_;          // (D, N)
+  Array energy_;         // (N)
+  Samples energy_grad_;  // (D, N)
 };
 
 }  // namespace nfvi

@@ -34,9 +34,9 @@ std::string kl_csv(const std::vector<double>& history) {
 // KL(q||p) from `n` fresh samples: a lower-variance check of the final flow.
 double fresh_kl_estimate(PlanarFlow& flow, Potential potential, std::uint64_t seed, Eigen::Index n) {
   Random rng(seed);
-  Matrix z;
+  Samples z;
   Array log_q, energy;
-  Matrix gradient;
+  Samples gradient;
   sample_flow(flow, rng, n, z, log_q);
   evaluate_energy(potential, z, energy, gradient);
   return (log_q + energy).mean();

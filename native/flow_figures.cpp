@@ -36,7 +36,7 @@ void write_true_density_figure(const OutputDir& out, Potential potential, const 
 void write_learned_density_figure(const OutputDir& out, PlanarFlow& flow, Random& rng,
                                   const FlowFigureSettings& settings) {
   const View view;
-  Matrix z;
+  Samples z;
   Array log_q;
   sample_flow(flow, rng, settings.density_samples, z, log_q);
   figures::write_density_png(out.file("learned_density.png").string(),
@@ -46,19 +46,19 @@ void write_learned_density_figure(const OutputDir& out, PlanarFlow& flow, Random
 }
 
 void write_layers_figure(const OutputDir& out, PlanarFlow& flow, Random& rng, const FlowFigureSettings& settings) {
-  Matrix eps(flow.dim(), settings.layer_samples);
+  Samples eps(flow.dim(), settings.layer_samples);
   rng.fill_normal(eps);
   flow.forward(eps);
 
   // Colour: distance to mu before the first layer.
-  const Matrix& z0 = flow.samples_after_layer(0);
+  const Samples& z0 = flow.samples_after_layer(0);
   const Vector mu = flow.parameters().segment(PlanarFlow::mu_offset(), flow.dim());
   std::vector<double> colour(static_cast<size_t>(z0.cols()));
   for (Eigen::Index n = 0; n < z0.cols(); ++n) colour[static_cast<size_t>(n)] = (z0.col(n) - mu).norm();
 
   std::vector<figures::ScatterPanel> panels;
   for (int k : layers_to_show(flow.layers())) {
-    const Matrix& z = flow.samples_after_layer(k);
+    const Samples& z = flow.samples_after_layer(k);
     figures::ScatterPanel panel;
     panel.label = std::to_string(k);
     panel.x.assign(z.row(0).begin(), z.row(0).end());

@@ -39,7 +39,7 @@ int run_sample(const SampleOptions& o) {
   if (!out) throw UsageError("--out: cannot write " + o.out);
 
   Random rng(o.seed);
-  Matrix z;
+  Samples z;
   Array log_q;
   constexpr long long kChunk = 100000;
   out << "z1,z2,log_q\n";

@@ -45,13 +45,13 @@ TEST_CASE("every energy's gradient matches central differences", "[energies][gra
 
 TEST_CASE("the batched energy agrees with the pointwise one", "[energies]") {
   Random rng(3);
-  Matrix z(2, 50);
+  Samples z(2, 50);
   rng.fill_normal(z);
   z *= 3;
   for (const std::string& name : potential_names()) {
     const Potential potential = *potential_from_name(name);
     Array energy;
-    Matrix gradient;
+    Samples gradient;
     evaluate_energy(potential, z, energy, gradient);
     for (Eigen::Index n = 0; n < z.cols(); ++n) {
       const EnergyAtPoint e = energy_at(potential, z(0, n), z(1, n));

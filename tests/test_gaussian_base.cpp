@@ -12,7 +12,7 @@ using namespace nfvi::testing;
 TEST_CASE("Gaussian base: gradient with respect to mu and rho", "[base][gradient]") {
   Random rng(11);
   const int d = 2, n = 7;
-  Matrix eps(d, n), weight_z(d, n), weight_q(1, n);
+  Samples eps(d, n), weight_z(d, n), weight_q(1, n);
   rng.fill_normal(eps);
   rng.fill_normal(weight_z);
   rng.fill_normal(weight_q);
@@ -21,14 +21,14 @@ TEST_CASE("Gaussian base: gradient with respect to mu and rho", "[base][gradient
 
   const auto loss = [&](const Vector& t) {
     GaussianBase base;
-    Matrix z(d, n);
+    Samples z(d, n);
     Array log_q(n);
     base.forward(t.head(d), t.tail(d), eps, z, log_q);
     return (weight_z.cwiseProduct(z)).sum() + (weight_q.row(0).transpose().array() * log_q).sum();
   };
 
   GaussianBase base;
-  Matrix z(d, n);
+  Samples z(d, n);
   Array log_q(n);
   base.forward(theta.head(d), theta.tail(d), eps, z, log_q);
   Vector dmu = Vector::Zero(d), drho = Vector::Zero(d);
@@ -45,10 +45,10 @@ TEST_CASE("Gaussian base: log q0 is the diagonal normal log-density", "[base]") 
   Vector mu(2), rho(2);
   mu << 1, -2;
   rho << 0.3, -0.7;
-  Matrix eps(2, 1);
+  Samples eps(2, 1);
   eps << 0.5, -1.5;
   GaussianBase base;
-  Matrix z(2, 1);
+  Samples z(2, 1);
   Array log_q(1);
   base.forward(mu, rho, eps, z, log_q);
   double expected = 0;

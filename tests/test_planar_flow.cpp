@@ -37,7 +37,7 @@ TEST_CASE("reverse KL: gradient with respect to every parameter of a 50-layer fl
     const Potential potential = *potential_from_name(name);
     PlanarFlow flow = random_flow(50, 21);
     Random rng(22);
-    Matrix eps(2, 16);
+    Samples eps(2, 16);
     rng.fill_normal(eps);
 
     ReverseKL objective(potential);
@@ -93,12 +93,12 @@ TEST_CASE("planar flow: log|det| of 50 layers equals the log-determinant of the 
 TEST_CASE("planar flow: samples after layer 0 are the base samples and after layer K the output", "[flow]") {
   PlanarFlow flow = random_flow(5, 41);
   Random rng(42);
-  Matrix eps(2, 100);
+  Samples eps(2, 100);
   rng.fill_normal(eps);
   flow.forward(eps);
   const Vector mu = flow.parameters().head(2);
   CHECK((flow.samples_after_layer(5) - flow.output()).norm() == 0);
-  const Matrix centred = flow.samples_after_layer(0).colwise() - mu;
+  const Samples centred = flow.samples_after_layer(0).colwise() - mu;
   // z_0 - mu = sigma * eps, coordinatewise.
   for (int i = 0; i < 2; ++i) {
     const double sigma = std::log1p(std::exp(flow.parameters()(2 + i)));
@@ -108,7 +108,7 @@ TEST_CASE("planar flow: samples after layer 0 are the base samples and after lay
 
 TEST_CASE("sample_flow draws the same points in chunks as in one batch", "[flow]") {
   PlanarFlow flow = random_flow(10, 51);
-  Matrix z_chunked, z_whole;
+  Samples z_chunked, z_whole;
   Array q_chunked, q_whole;
   Random a(52), b(52);
   sample_flow(flow, a, 1000, z_chunked, q_chunked, 128);

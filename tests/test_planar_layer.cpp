@@ -14,7 +14,7 @@ constexpr int kDim = 2;
 
 // Packs (z, w, u, b) into one vector so that one finite-difference pass covers them all.
 struct LayerPoint {
-  Matrix z;
+  Samples z;
   Vector w, u;
   double b;
 };
@@ -27,7 +27,7 @@ Vector pack(const LayerPoint& p) {
 
 LayerPoint unpack(const Vector& x, Eigen::Index n) {
   LayerPoint p;
-  p.z = Eigen::Map<const Matrix>(x.data(), kDim, n);
+  p.z = Eigen::Map<const Samples>(x.data(), kDim, n);
   p.w = x.segment(kDim * n, kDim);
   p.u = x.segment(kDim * n + kDim, kDim);
   p.b = x(kDim * n + 2 * kDim);
@@ -54,7 +54,7 @@ TEST_CASE("planar layer: dz, dw, du and db (through u_hat) match central differe
     if (trial % 2 == 1) p.u = -(2.0 + trial) * p.w / p.w.squaredNorm() + 0.3 * p.u;
     p.b = rng.normal();
 
-    Matrix weight_z(kDim, n), weight_ld(1, n);
+    Samples weight_z(kDim, n), weight_ld(1, n);
     rng.fill_normal(weight_z);
     rng.fill_normal(weight_ld);
     const Array weight_log_det = weight_ld.row(0).transpose().array();
@@ -62,17 +62,17 @@ TEST_CASE("planar layer: dz, dw, du and db (through u_hat) match central differe
     const auto loss = [&](const Vector& x) {
       const LayerPoint q = unpack(x, n);
       PlanarLayer layer;
-      Matrix z_out(kDim, n);
+      Samples z_out(kDim, n);
       Array log_det(n);
       layer.forward(q.w, q.u, q.b, q.z, z_out, log_det);
       return weight_z.cwiseProduct(z_out).sum() + (weight_log_det * log_det).sum();
     };
 
     PlanarLayer layer;
-    Matrix z_out(kDim, n);
+    Samples z_out(kDim, n);
     Array log_det(n);
     layer.forward(p.w, p.u, p.b, p.z, z_out, log_det);
-    Matrix dz(kDim, n);
+    Samples dz(kDim, n);
     Vector dw = Vector::Zero(kDim), du = Vector::Zero(kDim);
     double db = 0;
     layer.backward(p.z, weight_z, weight_log_det, dz, dw, du, db);
@@ -98,13 +98,13 @@ TEST_CASE("planar layer: log|det J| equals the log-determinant of the finite-dif
     const double b = rng.normal();
     const auto f = [&](const Vector& x) {
       PlanarLayer layer;
-      Matrix out(kDim, 1);
+      Samples out(kDim, 1);
       Array ld(1);
       layer.forward(w, u, b, x, out, ld);
       return Vector(out.col(0));
     };
     PlanarLayer layer;
-    Matrix out(kDim, 1);
+    Samples out(kDim, 1);
     Array log_det(1);
     layer.forward(w, u, b, z, out, log_det);
     const Matrix jacobian = central_difference_jacobian(f, z);

@@ -28,7 +28,7 @@ TEST_CASE("quadrature: log Z is the same at two grid resolutions", "[quadrature]
 }
 
 TEST_CASE("histogram density integrates to the fraction of samples inside the view", "[diagnostics]") {
-  Matrix samples(2, 4);
+  Samples samples(2, 4);
   samples << 0.1, -5.9, 7.0, 0.2,  //
       0.1, 5.9, 0.0, 0.15;
   const View view;
