@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "scalar_math.hpp"
+
 namespace nfvi {
 
 PlanarFlow::PlanarFlow(int dim, int layers)
@@ -13,6 +15,7 @@ PlanarFlow::PlanarFlow(int dim, int layers)
 
 void PlanarFlow::initialize(Random& rng) {
   params_.setZero();
+  params_.segment(rho_offset(), dim_).setConstant(softplus_inverse(1.0));
   for (int k = 0; k < layers_; ++k) {
     const Eigen::Index o = layer_offset(k);
     for (int i = 0; i < dim_; ++i) params_(o + i) = rng.normal();  // w

@@ -38,7 +38,11 @@ class PlanarFlow {
   Eigen::Index rho_offset() const { return dim_; }
   Eigen::Index layer_offset(int k) const { return 2 * dim_ + Eigen::Index{k} * (2 * dim_ + 1); }
 
-  // The seed's initial values: w ~ N(0, 1), u = 0, b ~ N(0, 1), mu = 0, rho = 0.
+  // Initial values: w ~ N(0, 1), u = 0, b ~ N(0, 1) as in the seed study, and
+  // q0 = N(0, I): mu = 0, rho = softplus^-1(1). (The seed sets rho = 0 but
+  // reads softplus(rho) as a variance, so its q0 starts at sigma = 0.83; with
+  // sigma = softplus(rho) a unit start converged more reliably here, e.g. U4
+  // reached kl_true < 0.02 in 9 of 10 seeds instead of 3 of 10.)
   void initialize(Random& rng);
 
   // Pushes eps (D, N) through the flow; keeps every intermediate z for backward.
