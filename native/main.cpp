@@ -12,6 +12,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"nfvi: variational inference with normalizing flows"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "nfvi " NFVI_VERSION);
   nfvi::FitOptions fit_options;
   nfvi::SampleOptions sample_options;
   CLI::App* fit = nfvi::add_fit_command(app, fit_options);

@@ -17,21 +17,30 @@ inline double relative_error(double a, double b, double floor = 1e-3) {
   return std::abs(a - b) / std::max({std::abs(a), std::abs(b), floor});
 }
 
-// d f / d x_i by (f(x + h e_i) - f(x - h e_i)) / 2h, for every i.
-inline Vector central_difference_gradient(const std::function<double(const Vector&)>& f, const Vector& x,
-                                          double h = 1e-5) {
-  Vector g(x.size());
+// Jacobian of f: R^n -> R^m by central differences, (m, n).
+inline Matrix central_difference_jacobian(const std::function<Vector(const Vector&)>& f, const Vector& x,
+                                          double h = 1e-6) {
+  const Vector f0 = f(x);
+  Matrix j(f0.size(), x.size());
   Vector xp = x;
   for (Eigen::Index i = 0; i < x.size(); ++i) {
     const double orig = xp(i);
     xp(i) = orig + h;
-    const double fp = f(xp);
+    const Vector fp = f(xp);
     xp(i) = orig - h;
-    const double fm = f(xp);
+    const Vector fm = f(xp);
     xp(i) = orig;
-    g(i) = (fp - fm) / (2 * h);
+    j.col(i) = (fp - fm) / (2 * h);
   }
-  return g;
+  return j;
+}
+
+// d f / d x_i by (f(x + h e_i) - f(x - h e_i)) / 2h, for every i: the
+// one-row Jacobian of a scalar function.
+inline Vector central_difference_gradient(const std::function<double(const Vector&)>& f, const Vector& x,
+                                          double h = 1e-5) {
+  const auto as_vector = [&](const Vector& v) { return Vector::Constant(1, f(v)); };
+  return central_difference_jacobian(as_vector, x, h).row(0).transpose();
 }
 
 // The fourth-order central stencil
@@ -60,24 +69,6 @@ inline double max_relative_error(const Vector& analytic, const Vector& numeric, 
   for (Eigen::Index i = 0; i < analytic.size(); ++i)
     worst = std::max(worst, relative_error(analytic(i), numeric(i), floor));
   return worst;
-}
-
-// Jacobian of f: R^n -> R^m by central differences, (m, n).
-inline Matrix central_difference_jacobian(const std::function<Vector(const Vector&)>& f, const Vector& x,
-                                          double h = 1e-6) {
-  const Vector f0 = f(x);
-  Matrix j(f0.size(), x.size());
-  Vector xp = x;
-  for (Eigen::Index i = 0; i < x.size(); ++i) {
-    const double orig = xp(i);
-    xp(i) = orig + h;
-    const Vector fp = f(xp);
-    xp(i) = orig - h;
-    const Vector fm = f(xp);
-    xp(i) = orig;
-    j.col(i) = (fp - fm) / (2 * h);
-  }
-  return j;
 }
 
 }  // namespace nfvi::testing

@@ -47,12 +47,15 @@ expect_error 2 --seed "${fit[@]}" --seed 9007199254740992
 expect_error 2 --nonsense "${fit[@]}" --nonsense 1
 touch "$work/a-file"
 expect_error 2 --out fit --steps 5 --layers 2 --no-figures --out "$work/a-file/sub"
+expect_error 2 --out fit --steps 5 --layers 2 --no-figures --out /proc/nfvi-cannot-create-here
 mkdir -p "$work/readonly"
 chmod 555 "$work/readonly"
 if [ "$(id -u)" -ne 0 ]; then  # root can write anywhere
   expect_error 2 --out fit --steps 5 --layers 2 --no-figures --out "$work/readonly/run"
 fi
 expect_error 2 subcommand
+expect_error 2 --model sample --n 10 --out "$work/s.csv"
+"$nfvi" --version | grep -q "^nfvi " || fail "--version"
 
 # Divergence: a learning rate of 1e300 overflows on the second step.
 expect_error 1 "diverged at step" "${fit[@]}" --lr 1e300
