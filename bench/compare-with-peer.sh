@@ -19,8 +19,8 @@ rounds="${2:-3}"
 nfvi_ms=()
 torch_ms=()
 for r in $(seq "$rounds"); do
-  ms=$(OMP_NUM_THREADS=1 ./build/bench/nfvi_bench_step --benchmark_filter='U1/50/1000' --benchmark_min_time=2 \
-         --benchmark_format=csv 2>/dev/null | awk -F, '/U1\/50\/1000/ {print $3}')
+  ms=$(OMP_NUM_THREADS=1 ./build/bench/nfvi_bench_step --benchmark_filter='U1/50/1000' \
+         --benchmark_format=csv 2>/dev/null | awk -F, '/U1\/50\/1000\/repeats:[0-9]+_median/ {print $3}')
   nfvi_ms+=("$ms")
   s=$(OMP_NUM_THREADS=1 /usr/bin/python3 "$peer_dir/torch_ref.py" U1 300 50 1000 1 | sed -n 's/.*s_per_step=\([0-9.]*\).*/\1/p')
   torch_ms+=("$(awk -v s="$s" 'BEGIN {print s * 1000}')")
