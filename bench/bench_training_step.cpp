@@ -20,7 +20,8 @@ void training_step(benchmark::State& state, nfvi::Potential potential) {
   nfvi::FlowTrainer trainer(config);
   for (int i = 0; i < 20; ++i) trainer.step();  // leave the initial transient
   for (auto _ : state) benchmark::DoNotOptimize(trainer.step());
-  state.counters["steps_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["steps_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
 }  // namespace

@@ -5,8 +5,12 @@
 namespace nfvi {
 
 Adam::Adam(Eigen::Index size, double learning_rate, double beta1, double beta2, double epsilon)
-    : learning_rate_(learning_rate), beta1_(beta1), beta2_(beta2), epsilon_(epsilon),
-      m_(Vector::Zero(size)), v_(Vector::Zero(size)) {}
+    : learning_rate_(learning_rate),
+      beta1_(beta1),
+      beta2_(beta2),
+      epsilon_(epsilon),
+      m_(Vector::Zero(size)),
+      v_(Vector::Zero(size)) {}
 
 void Adam::step(Eigen::Ref<Vector> parameters, VectorConstRef gradient) {
   ++t_;

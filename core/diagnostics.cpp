@@ -7,7 +7,8 @@
 namespace nfvi {
 
 double log_partition(const std::function<double(double, double)>& energy, const QuadratureGrid& grid) {
-  if (grid.points < 2 || !(grid.limit > 0)) throw std::invalid_argument("quadrature grid needs 2+ points and limit > 0");
+  if (grid.points < 2 || !(grid.limit > 0))
+    throw std::invalid_argument("quadrature grid needs 2+ points and limit > 0");
   const double h = 2 * grid.limit / (grid.points - 1);
   // Two passes: the maximum of -U, then the sum of exp(-U - max).
   std::vector<double> neg_u(static_cast<size_t>(grid.points) * static_cast<size_t>(grid.points));

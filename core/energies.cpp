@@ -62,8 +62,7 @@ EnergyAtPoint two_wave_mixture(double z1, double z2, const Wave& shift, double s
   const LogSumExp2 lse = log_sum_exp2(-0.5 * d1 * d1, -0.5 * d2 * d2);
   const double g1 = lse.weight_a * d1;
   const double g2 = lse.weight_b * d2;
-  return {-lse.value, g1 * (-a.derivative / s1) + g2 * (shift.derivative - a.derivative) / s2,
-          g1 / s1 + g2 / s2};
+  return {-lse.value, g1 * (-a.derivative / s1) + g2 * (shift.derivative - a.derivative) / s2, g1 / s1 + g2 / s2};
 }
 
 }  // namespace
@@ -93,7 +92,7 @@ std::vector<std::string> potential_names() { return {"U1", "U2", "U3", "U4", "U8
 EnergyAtPoint ring_energy_at(double z1, double z2, double angle, double distance, double floor) {
   const double c = std::cos(angle);
   const double s = std::sin(angle);
-  const double x = c * z1 - s * z2;  // first coordinate of the rotated point
+  const double x = c * z1 - s * z2;               // first coordinate of the rotated point
   const double r = std::sqrt(z1 * z1 + z2 * z2);  // rotation keeps the norm
 
   // Radial term 0.5((r - distance)/0.4)^2; dr/dz = z/r (taken as 0 at the origin).
@@ -114,17 +113,10 @@ EnergyAtPoint ring_energy_at(double z1, double z2, double angle, double distance
 EnergyAtPoint energy_at(Potential potential, double z1, double z2) {
   EnergyAtPoint e{};
   switch (potential) {
-    case Potential::U1:
-      return ring_energy_at(z1, z2, 0.0, 2.0, 0.0);
-    case Potential::U2:
-      e = u2(z1, z2);
-      break;
-    case Potential::U3:
-      e = two_wave_mixture(z1, z2, w2(z1), 0.35, 0.35);
-      break;
-    case Potential::U4:
-      e = two_wave_mixture(z1, z2, w3(z1), 0.34, 0.35);
-      break;
+    case Potential::U1: return ring_energy_at(z1, z2, 0.0, 2.0, 0.0);
+    case Potential::U2: e = u2(z1, z2); break;
+    case Potential::U3: e = two_wave_mixture(z1, z2, w2(z1), 0.35, 0.35); break;
+    case Potential::U4: e = two_wave_mixture(z1, z2, w3(z1), 0.34, 0.35); break;
     case Potential::U8:
       for (double angle : {0.0, kPi / 4, kPi / 2, 3 * kPi / 4}) {
         const EnergyAtPoint ring = ring_energy_at(z1, z2, angle, 3.0, 1e-5);

@@ -20,11 +20,13 @@ int seed_study_steps(Potential potential) {
   return (potential == Potential::U1 || potential == Potential::U2) ? 5000 : 10000;
 }
 
-TrainingDiverged::TrainingDiverged(long long step, const std::string& what)
-    : std::runtime_error(what), step_(step) {}
+TrainingDiverged::TrainingDiverged(long long step, const std::string& what) : std::runtime_error(what), step_(step) {}
 
 FlowTrainer::FlowTrainer(const TrainingConfig& config)
-    : config_(validated(config)), rng_(config.seed), flow_(2, config.layers), objective_(config.potential),
+    : config_(validated(config)),
+      rng_(config.seed),
+      flow_(2, config.layers),
+      objective_(config.potential),
       adam_(PlanarFlow::parameter_count(2, config.layers), config.learning_rate) {
   flow_.initialize(rng_);
 }
@@ -41,8 +43,8 @@ double FlowTrainer::step() {
   adam_.step(flow_.parameters(), gradient_);
   if (!flow_.parameters().allFinite()) {
     flow_.parameters() = last_good_;
-    throw TrainingDiverged(step_number, "training diverged at step " + std::to_string(step_number) +
-                                            ": the parameters are not finite");
+    throw TrainingDiverged(
+        step_number, "training diverged at step " + std::to_string(step_number) + ": the parameters are not finite");
   }
   history_.push_back(loss);
   return loss;

@@ -21,7 +21,7 @@ namespace nfvi {
 struct TrainingConfig {
   Potential potential = Potential::U1;
   int layers = 50;
-  int samples = 1000;      // samples per step, N
+  int samples = 1000;  // samples per step, N
   double learning_rate = 2e-3;
   std::uint64_t seed = 1;
 };

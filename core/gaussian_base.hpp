@@ -11,8 +11,7 @@ namespace nfvi {
 class GaussianBase {
  public:
   // z = mu + sigma * eps and log q0(z) = -|eps|^2/2 - sum log sigma - D/2 log 2 pi.
-  void forward(VectorConstRef mu, VectorConstRef rho, SamplesConstRef eps, SamplesRef z,
-               Eigen::Ref<Array> log_q);
+  void forward(VectorConstRef mu, VectorConstRef rho, SamplesConstRef eps, SamplesRef z, Eigen::Ref<Array> log_q);
 
   // Given dz = dL/dz (D, N) and dlog_q = dL/dlog_q0 (N), adds into dmu and drho:
   //   dmu    += sum_n dz_n
@@ -22,8 +21,8 @@ class GaussianBase {
                 Eigen::Ref<Vector> drho) const;
 
  private:
-  Vector sigma_;       // (D) softplus(rho)
-  Vector dsigma_drho_; // (D) sigmoid(rho)
+  Vector sigma_;        // (D) softplus(rho)
+  Vector dsigma_drho_;  // (D) sigmoid(rho)
 };
 
 }  // namespace nfvi

@@ -7,7 +7,9 @@
 namespace nfvi {
 
 PlanarFlow::PlanarFlow(int dim, int layers)
-    : dim_(dim), layers_(layers), params_(Vector::Zero(parameter_count(dim, layers))),
+    : dim_(dim),
+      layers_(layers),
+      params_(Vector::Zero(parameter_count(dim, layers))),
       layer_ops_(static_cast<size_t>(layers)) {
   if (dim < 1) throw std::invalid_argument("flow dimension must be at least 1");
   if (layers < 0) throw std::invalid_argument("number of layers must not be negative");
@@ -19,7 +21,7 @@ void PlanarFlow::initialize(Random& rng) {
   for (int k = 0; k < layers_; ++k) {
     const Eigen::Index o = layer_offset(k);
     for (int i = 0; i < dim_; ++i) params_(o + i) = rng.normal();  // w
-    params_(o + 2 * dim_) = rng.normal();                            // b
+    params_(o + 2 * dim_) = rng.normal();                          // b
   }
 }
 

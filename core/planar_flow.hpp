@@ -49,7 +49,7 @@ class PlanarFlow {
   void forward(SamplesConstRef eps);
 
   const Samples& output() const { return z_.back(); }  // (D, N) z_K
-  const Array& log_q() const { return log_q_; }       // (N)
+  const Array& log_q() const { return log_q_; }        // (N)
   // Samples after layer k (k = 0 is the base sample z_0), from the last forward.
   const Samples& samples_after_layer(int k) const { return z_.at(static_cast<size_t>(k)); }
 
@@ -69,14 +69,13 @@ class PlanarFlow {
   std::vector<PlanarLayer> layer_ops_;
   Samples eps_;             // (D, N)
   std::vector<Samples> z_;  // K + 1 entries of (D, N)
-  Array log_q_;            // (N)
-  Array log_det_;          // (N) scratch
+  Array log_q_;             // (N)
+  Array log_det_;           // (N) scratch
   Samples dz_;              // (D, N) backward scratch
 };
 
 // Draws n samples from the flow in chunks (so that the per-layer cache stays
 // small): z (D, n) and log q(z) (n).
-void sample_flow(PlanarFlow& flow, Random& rng, Eigen::Index n, Samples& z, Array& log_q,
-                 Eigen::Index chunk = 20000);
+void sample_flow(PlanarFlow& flow, Random& rng, Eigen::Index n, Samples& z, Array& log_q, Eigen::Index chunk = 20000);
 
 }  // namespace nfvi

@@ -40,8 +40,8 @@ class PlanarLayer {
   //   du     += du_hat + ds w
   //   dw     += dw_direct + ds u + c du_hat - 2 c dc w / n
   // z must be the input given to forward. dz may alias dz_out.
-  void backward(SamplesConstRef z, SamplesConstRef dz_out, ArrayConstRef dlog_det, SamplesRef dz,
-                Eigen::Ref<Vector> dw, Eigen::Ref<Vector> du, double& db);
+  void backward(SamplesConstRef z, SamplesConstRef dz_out, ArrayConstRef dlog_det, SamplesRef dz, Eigen::Ref<Vector> dw,
+                Eigen::Ref<Vector> du, double& db);
 
   const Vector& u_hat() const { return u_hat_; }
 
@@ -53,10 +53,10 @@ class PlanarLayer {
   double psi_ = 0;  // w^T u_hat = m(s)
   double c_ = 0;    // (m(s) - s)/|w|^2
   double w_sq_ = 0;
-  Array h_;         // (N) tanh(w^T z + b)
-  Array g_;         // (N) 1 + (1 - h^2) psi
-  Array scratch_;   // (N) a in forward, da in backward
-  Array h_prime_;   // (N) 1 - h^2, backward scratch
+  Array h_;        // (N) tanh(w^T z + b)
+  Array g_;        // (N) 1 + (1 - h^2) psi
+  Array scratch_;  // (N) a in forward, da in backward
+  Array h_prime_;  // (N) 1 - h^2, backward scratch
 };
 
 // u_hat for given w and u, as the layer computes it.

@@ -10,9 +10,7 @@
 namespace nfvi {
 
 // softplus(x) = log(1 + e^x), with softplus(x) -> x for large x.
-inline double softplus(double x) {
-  return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x)));
-}
+inline double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
 
 // sigmoid(x) = 1 / (1 + e^-x) = d softplus / dx.
 inline double sigmoid(double x) {

@@ -13,7 +13,7 @@
 
 namespace nfvi {
 
-using Matrix = Eigen::MatrixXd;  // general column-major matrix
+using Matrix = Eigen::MatrixXd;                                                          // general column-major matrix
 using Samples = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;  // (D, N) points
 using Vector = Eigen::VectorXd;  // (D) a single point or parameter vector
 using Array = Eigen::ArrayXd;    // (N) one scalar per sample

@@ -34,7 +34,8 @@ int whole_number(const nlohmann::json& value, const std::string& where, int lo, 
 void read_vector(const nlohmann::json& value, int size, const std::string& where, Eigen::Ref<Vector> out) {
   if (!value.is_array() || static_cast<int>(value.size()) != size)
     throw ModelFormatError(where + " must be an array of " + std::to_string(size) + " numbers");
-  for (int i = 0; i < size; ++i) out(i) = finite_number(value[static_cast<size_t>(i)], where + "[" + std::to_string(i) + "]");
+  for (int i = 0; i < size; ++i)
+    out(i) = finite_number(value[static_cast<size_t>(i)], where + "[" + std::to_string(i) + "]");
 }
 
 std::vector<double> to_std(VectorConstRef v) { return std::vector<double>(v.data(), v.data() + v.size()); }
@@ -103,8 +104,7 @@ FlowModel flow_model_from_json(const nlohmann::json& doc) {
     read_vector(require(layer, "w", where), d, where + ".w", model.parameters.segment(o, d));
     read_vector(require(layer, "u", where), d, where + ".u", model.parameters.segment(o + d, d));
     model.parameters(o + 2 * d) = finite_number(require(layer, "b", where), where + ".b");
-    if (model.parameters.segment(o, d).squaredNorm() == 0)
-      throw ModelFormatError(where + ".w must not be all zeros");
+    if (model.parameters.segment(o, d).squaredNorm() == 0) throw ModelFormatError(where + ".w must not be all zeros");
   }
   return model;
 }

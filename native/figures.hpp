@@ -20,7 +20,7 @@ namespace nfvi::figures {
 
 // The rectangle of the plane shown by a figure.
 struct View {
-    double xmin = -6, xmax = 6, ymin = -6, ymax = 6;
+  double xmin = -6, xmax = 6, ymin = -6, ymax = 6;
 };
 
 // Writes `values` (row-major, values[iy * nx + ix], iy = 0 is the bottom row)
@@ -30,14 +30,14 @@ struct View {
 // (dark red) with the "jet" map; negative values are clipped to 0 and
 // non-finite values drawn as 0. If every value is 0 the image is uniformly
 // dark blue. The title is drawn at the top unless empty. About 800x800 px.
-void write_density_png(const std::string& path, const std::vector<double>& values, int nx, int ny,
-                       const View& view, const std::string& title);
+void write_density_png(const std::string& path, const std::vector<double>& values, int nx, int ny, const View& view,
+                       const std::string& title);
 
 // One panel of a scatter figure: a label shown in its top-left corner (e.g.
 // "layer 5") and the point coordinates.
 struct ScatterPanel {
-    std::string label;
-    std::vector<double> x, y;
+  std::string label;
+  std::vector<double> x, y;
 };
 
 // Draws the panels in a grid, `ncols` per row (ncols <= 0 means 4), each a
@@ -49,14 +49,13 @@ struct ScatterPanel {
 // Points with a non-finite coordinate are skipped. About 300 px per panel
 // (1200x900 for 3 rows of 4).
 void write_scatter_panels_png(const std::string& path, const std::vector<ScatterPanel>& panels,
-                              const std::vector<double>& colour_value, const View& view,
-                              int ncols = 4);
+                              const std::vector<double>& colour_value, const View& view, int ncols = 4);
 
 // One line of a chart. x and y must have the same length; an empty series is
 // allowed and simply not drawn.
 struct Series {
-    std::string name;
-    std::vector<double> x, y;
+  std::string name;
+  std::vector<double> x, y;
 };
 
 // Draws every non-empty series as a line, each in its own colour, with axes,
@@ -64,8 +63,7 @@ struct Series {
 // (the line is broken there). The axes cover the finite values with a small
 // margin. A legend naming the series is drawn when two or more are non-empty.
 // About 800x800 px.
-void write_line_chart_png(const std::string& path, const std::vector<Series>& series,
-                          const std::string& xlabel, const std::string& ylabel,
-                          const std::string& title);
+void write_line_chart_png(const std::string& path, const std::vector<Series>& series, const std::string& xlabel,
+                          const std::string& ylabel, const std::string& title);
 
 }  // namespace nfvi::figures

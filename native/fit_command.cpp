@@ -53,7 +53,9 @@ CLI::App* add_fit_command(CLI::App& app, FitOptions& o) {
   fit->add_option("--samples", o.samples, "Samples per step N")->check(CLI::Range(1, 1000000))->capture_default_str();
   fit->add_option("--steps", o.steps, "Adam steps (default: 5000 for U1, U2; 10000 for U3, U4, U8)")
       ->check(CLI::Range(1, 100000000));
-  fit->add_option("--lr", o.learning_rate, "Adam learning rate")->check(positive_finite_number())->capture_default_str();
+  fit->add_option("--lr", o.learning_rate, "Adam learning rate")
+      ->check(positive_finite_number())
+      ->capture_default_str();
   fit->add_option("--seed", o.seed, "Random seed (initial parameters and every sample)")
       ->check(CLI::Range(std::uint64_t{0}, kMaxSeed))
       ->capture_default_str();
@@ -71,7 +73,7 @@ int run_fit(const FitOptions& o) {
   config.seed = o.seed;
   if (static_cast<long long>(o.layers) * o.samples > kMaxLayerSamples)
     throw UsageError("--samples: layers x samples must be at most 5e7 (memory); got " +
-                                std::to_string(static_cast<long long>(o.layers) * o.samples));
+                     std::to_string(static_cast<long long>(o.layers) * o.samples));
   const int steps = o.steps > 0 ? o.steps : seed_study_steps(config.potential);
   const OutputDir out = open_output_dir(o.out.empty() ? "runs/" + lower(o.potential) : o.out);
 

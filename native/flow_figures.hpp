@@ -12,9 +12,9 @@
 namespace nfvi {
 
 struct FlowFigureSettings {
-  int density_bins = 100;              // the seed's 100 x 100 grid
-  long long density_samples = 1000000; // 10^6 samples in the learned histogram
-  int layer_samples = 10000;           // 10^4 points per layer panel
+  int density_bins = 100;               // the seed's 100 x 100 grid
+  long long density_samples = 1000000;  // 10^6 samples in the learned histogram
+  int layer_samples = 10000;            // 10^4 points per layer panel
 };
 
 // Layers shown in layers.png: 0, 1, 5, 10, 15, ..., K (K always included).

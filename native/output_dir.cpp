@@ -1,10 +1,10 @@
 #include "output_dir.hpp"
 
-#include "cli_checks.hpp"
-
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
+
+#include "cli_checks.hpp"
 
 namespace nfvi {
 namespace fs = std::filesystem;
@@ -13,7 +13,8 @@ OutputDir::OutputDir(const fs::path& path) : path_(path) {
   if (path.empty()) throw std::runtime_error("--out: the output directory must not be empty");
   std::error_code ec;
   if (fs::exists(path, ec)) {
-    if (!fs::is_directory(path, ec)) throw std::runtime_error("--out: " + path.string() + " exists and is not a directory");
+    if (!fs::is_directory(path, ec))
+      throw std::runtime_error("--out: " + path.string() + " exists and is not a directory");
   } else {
     // Remember the top-most missing ancestor, so that discard() can remove all we made.
     fs::path probe = fs::absolute(path, ec);

@@ -7,8 +7,11 @@
 namespace nfvi {
 
 ProgressBar::ProgressBar(long long total, std::string label)
-    : total_(total > 0 ? total : 1), label_(std::move(label)), interactive_(isatty(STDERR_FILENO) != 0),
-      start_(std::chrono::steady_clock::now()), last_draw_(start_) {}
+    : total_(total > 0 ? total : 1),
+      label_(std::move(label)),
+      interactive_(isatty(STDERR_FILENO) != 0),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
 
 void ProgressBar::update(long long done, const std::string& status) {
   const auto now = std::chrono::steady_clock::now();
@@ -42,9 +45,9 @@ void ProgressBar::draw(long long done, const std::string& status, bool final_lin
   const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
   const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
 
-  std::fprintf(stderr, "%s%s [%s] %lld/%lld %3.0f%%  %s  %.0f/s  %s %.0fs%s", interactive_ ? "\r" : "",
-               label_.c_str(), bar.c_str(), done, total_, 100 * fraction, status.c_str(), rate,
-               final_line ? "took" : "ETA", final_line ? elapsed : eta, (interactive_ && !final_line) ? "" : "\n");
+  std::fprintf(stderr, "%s%s [%s] %lld/%lld %3.0f%%  %s  %.0f/s  %s %.0fs%s", interactive_ ? "\r" : "", label_.c_str(),
+               bar.c_str(), done, total_, 100 * fraction, status.c_str(), rate, final_line ? "took" : "ETA",
+               final_line ? elapsed : eta, (interactive_ && !final_line) ? "" : "\n");
   line_open_ = interactive_ && !final_line;
   std::fflush(stderr);
 }

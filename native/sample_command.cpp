@@ -15,7 +15,9 @@ CLI::App* add_sample_command(CLI::App& app, SampleOptions& o) {
   CLI::App* sample = app.add_subcommand("sample", "Draw samples from a trained flow");
   sample->add_option("--model", o.model, "summary.json of `nfvi fit`, or a model saved by the web page")->required();
   sample->add_option("--n", o.n, "Number of samples")->check(CLI::Range(1LL, 100000000LL))->capture_default_str();
-  sample->add_option("--seed", o.seed, "Random seed")->check(CLI::Range(std::uint64_t{0}, kMaxSeed))->capture_default_str();
+  sample->add_option("--seed", o.seed, "Random seed")
+      ->check(CLI::Range(std::uint64_t{0}, kMaxSeed))
+      ->capture_default_str();
   sample->add_option("--out", o.out, "Output CSV file (columns z1, z2, log_q)")->required();
   return sample;
 }

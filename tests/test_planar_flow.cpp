@@ -55,8 +55,7 @@ TEST_CASE("reverse KL: gradient with respect to every parameter of a 50-layer fl
     // two-point stencil is ~1e-6 relative; the fourth-order central stencil with
     // h = 1e-3 brings the finite-difference error to ~1e-8.
     const Vector numeric = central_difference_gradient_4th(loss, theta, 1e-3);
-    INFO(name << ": " << theta.size() << " parameters; worst relative error "
-              << max_relative_error(analytic, numeric));
+    INFO(name << ": " << theta.size() << " parameters; worst relative error " << max_relative_error(analytic, numeric));
     CHECK(analytic.size() == PlanarFlow::parameter_count(2, 50));
     CHECK(max_relative_error(analytic, numeric) < 1e-6);
   }
@@ -65,8 +64,8 @@ TEST_CASE("reverse KL: gradient with respect to every parameter of a 50-layer fl
 TEST_CASE("planar flow: log|det| of 50 layers equals the log-determinant of the finite-difference Jacobian",
           "[flow][logdet]") {
   PlanarFlow flow = random_flow(50, 31);
-  const Vector sigma = flow.parameters().segment(flow.rho_offset(), 2).unaryExpr(
-      [](double r) { return std::log1p(std::exp(r)); });
+  const Vector sigma =
+      flow.parameters().segment(flow.rho_offset(), 2).unaryExpr([](double r) { return std::log1p(std::exp(r)); });
   Random rng(32);
   for (int trial = 0; trial < 10; ++trial) {
     Vector eps(2);

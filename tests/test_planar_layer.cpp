@@ -85,8 +85,7 @@ TEST_CASE("planar layer: dz, dw, du and db (through u_hat) match central differe
   }
 }
 
-TEST_CASE("planar layer: log|det J| equals the log-determinant of the finite-difference Jacobian",
-          "[planar][logdet]") {
+TEST_CASE("planar layer: log|det J| equals the log-determinant of the finite-difference Jacobian", "[planar][logdet]") {
   Random rng(9);
   for (int trial = 0; trial < 20; ++trial) {
     Vector w(kDim), u(kDim), z(kDim);
