@@ -77,14 +77,18 @@ int run_fit(const FitOptions& o) {
   const int steps = o.steps > 0 ? o.steps : seed_study_steps(config.potential);
   const OutputDir out = open_output_dir(o.out.empty() ? "runs/" + lower(o.potential) : o.out);
 
+  // log Z first, so that progress can show the true KL rather than only the
+  // estimate, which is KL - log Z and may be negative.
+  const double log_z = log_partition(config.potential);
   FlowTrainer trainer(config);
   ProgressBar progress(steps, "fit " + o.potential);
   const auto start = std::chrono::steady_clock::now();
   try {
     for (int s = 1; s <= steps; ++s) {
       trainer.step();
-      char status[64];
-      std::snprintf(status, sizeof status, "KL est %.4f", trainer.recent_kl_estimate(100));
+      const double estimate = trainer.recent_kl_estimate(100);
+      char status[80];
+      std::snprintf(status, sizeof status, "KL est %.4f (true KL %.4f nats)", estimate, true_kl(estimate, log_z));
       if (s == steps) {
         progress.finish(status);
       } else {
@@ -99,7 +103,6 @@ int run_fit(const FitOptions& o) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  const double log_z = log_partition(config.potential);
   const double kl_estimate = trainer.recent_kl_estimate(100);
   const double kl_fresh = fresh_kl_estimate(trainer.flow(), config.potential, o.seed + 1000003, 100000);
 
