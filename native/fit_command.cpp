@@ -75,7 +75,7 @@ int run_fit(const FitOptions& o) {
     throw UsageError("--samples: layers x samples must be at most 5e7 (memory); got " +
                      std::to_string(static_cast<long long>(o.layers) * o.samples));
   const int steps = o.steps > 0 ? o.steps : seed_study_steps(config.potential);
-  const OutputDir out = open_output_dir(o.out.empty() ? "runs/" + lower(o.potential) : o.out);
+  OutputDir out = open_output_dir(o.out.empty() ? "runs/" + lower(o.potential) : o.out);
 
   // log Z first, so that progress can show the true KL rather than only the
   // estimate, which is KL - log Z and may be negative.
@@ -98,7 +98,6 @@ int run_fit(const FitOptions& o) {
   } catch (const TrainingDiverged& e) {
     progress.interrupt();
     std::fprintf(stderr, "nfvi: error: %s (try a smaller --lr); nothing was written\n", e.what());
-    out.discard();
     return 1;
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -128,6 +127,7 @@ int run_fit(const FitOptions& o) {
     write_kl_figure(out, trainer.kl_history(), log_z);
   }
   out.write_text("summary.json", summary.dump(2) + "\n");
+  out.keep();
 
   std::printf("%s: kl_true %.4f nats (estimate %.4f + log Z %.4f), %.3f ms/step, wrote %s\n", o.potential.c_str(),
               true_kl(kl_estimate, log_z), kl_estimate, log_z, 1000 * seconds / steps, out.path().c_str());

@@ -57,6 +57,10 @@ OutputDir open_output_dir(const fs::path& path) {
   }
 }
 
+OutputDir::~OutputDir() {
+  if (!kept_) discard();
+}
+
 void OutputDir::discard() const {
   if (first_created_.empty()) return;
   std::error_code ec;

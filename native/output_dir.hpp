@@ -1,7 +1,9 @@
 // The --out directory of a run: created up front, checked for writability
-// before any work, removed again if the run fails and nfvi created it, and
-// written file by file atomically (write to a temporary name, then rename),
-// so that a reader never sees a half-written result.
+// before any work, and written file by file atomically (write to a temporary
+// name, then rename), so that a reader never sees a half-written file.
+// Unless keep() is called, the destructor removes the directory again if nfvi
+// created it: a run that fails (divergence, an exception while writing
+// figures) leaves no partial result behind.
 #pragma once
 
 #include <filesystem>
@@ -14,6 +16,9 @@ class OutputDir {
   // Creates the directory (and parents) if needed and checks that a file can
   // be written in it. Throws std::runtime_error with a one-line reason.
   explicit OutputDir(const std::filesystem::path& path);
+  ~OutputDir();
+  OutputDir(const OutputDir&) = delete;
+  OutputDir& operator=(const OutputDir&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
   std::filesystem::path file(const std::string& name) const { return path_ / name; }
@@ -21,13 +26,17 @@ class OutputDir {
   // Writes text to name atomically.
   void write_text(const std::string& name, const std::string& text) const;
 
-  // Removes what nfvi created, if nfvi created the directory; a directory that
-  // existed before is left as it was.
-  void discard() const;
+  // The run succeeded: keep the directory.
+  void keep() { kept_ = true; }
 
  private:
   std::filesystem::path path_;
   std::filesystem::path first_created_;  // the top-most directory we created, or empty
+  bool kept_ = false;
+
+  // Removes what nfvi created, if nfvi created the directory; a directory that
+  // existed before is left as it was.
+  void discard() const;
 };
 
 // OutputDir(path), with its errors reported as bad --out flags (UsageError).
