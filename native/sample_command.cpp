@@ -37,8 +37,16 @@ int run_sample(const SampleOptions& o) {
   PlanarFlow flow(model.dim, model.layers);
   flow.parameters() = model.parameters;
 
-  std::ofstream out(o.out, std::ios::binary);
+  // Written under a temporary name and renamed at the end, so that a failed
+  // run never leaves a partial CSV under the requested name.
+  const std::string partial = o.out + ".partial";
+  std::ofstream out(partial, std::ios::binary);
   if (!out) throw UsageError("--out: cannot write " + o.out);
+  const auto abandon = [&](const std::string& why) {
+    out.close();
+    std::remove(partial.c_str());
+    throw std::runtime_error(why);
+  };
 
   Random rng(o.seed);
   Samples z;
@@ -48,13 +56,17 @@ int run_sample(const SampleOptions& o) {
   char line[96];
   for (long long start = 0; start < o.n; start += kChunk) {
     sample_flow(flow, rng, std::min(kChunk, o.n - start), z, log_q);
+    if (!z.allFinite() || !log_q.allFinite())
+      abandon("the model in " + o.model + " produced non-finite samples (near sample " + std::to_string(start) + ")");
     for (Eigen::Index i = 0; i < z.cols(); ++i) {
       std::snprintf(line, sizeof line, "%.9g,%.9g,%.9g\n", z(0, i), z(1, i), log_q(i));
       out << line;
     }
   }
   out.flush();
-  if (!out) throw std::runtime_error("writing " + o.out + " failed");
+  if (!out) abandon("writing " + o.out + " failed");
+  out.close();
+  if (std::rename(partial.c_str(), o.out.c_str()) != 0) abandon("cannot rename " + partial + " to " + o.out);
   std::printf("wrote %lld samples of %s (%s, %d layers) to %s\n", o.n, o.model.c_str(),
               potential_name(model.potential).c_str(), model.layers, o.out.c_str());
   return 0;

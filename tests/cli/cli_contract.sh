@@ -87,5 +87,17 @@ for bad in truncated incomplete garbage missing; do
   [ ! -e "$work/s2.csv" ] || fail "sample with $bad model wrote output"
 done
 
+# A model whose samples overflow: an error naming the problem, exit 1, no CSV.
+cat >"$work/overflow.json" <<'JSON'
+{"format": "nfvi-flow", "version": 1, "potential": "U1", "flow": "planar", "dim": 2, "layers": 1,
+ "parameters": {"mu": [0, 0], "rho": [0, 0], "layers": [{"w": [1e308, 1e308], "u": [1e308, 1e308], "b": 0}]}}
+JSON
+rm -f "$work/s3.csv"
+"$nfvi" sample --model "$work/overflow.json" --n 10 --out "$work/s3.csv" >/dev/null 2>"$work/stderr"
+got=$?
+[ "$got" -eq 1 ] || fail "sample of an overflowing model exited $got, expected 1"
+grep -q "non-finite samples" "$work/stderr" || fail "sample of an overflowing model: $(cat "$work/stderr")"
+[ ! -e "$work/s3.csv" ] && [ ! -e "$work/s3.csv.partial" ] || fail "sample of an overflowing model left a CSV"
+
 if [ "$failures" -eq 0 ]; then echo "cli contract: all checks passed"; fi
 exit $((failures > 0))
