@@ -13,7 +13,6 @@ Adam::Adam(Eigen::Index size, double learning_rate, double beta1, double beta2, 
       v_(Vector::Zero(size)) {}
 
 void Adam::step(Eigen::Ref<Vector> parameters, VectorConstRef gradient) {
-  ++t_;
   beta1_power_ *= beta1_;
   beta2_power_ *= beta2_;
   m_ = beta1_ * m_ + (1 - beta1_) * gradient;

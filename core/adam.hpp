@@ -13,14 +13,9 @@ class Adam {
   // theta -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
   void step(Eigen::Ref<Vector> parameters, VectorConstRef gradient);
 
-  void set_learning_rate(double lr) { learning_rate_ = lr; }
-  double learning_rate() const { return learning_rate_; }
-  long long steps_taken() const { return t_; }
-
  private:
   double learning_rate_, beta1_, beta2_, epsilon_;
   double beta1_power_ = 1, beta2_power_ = 1;
-  long long t_ = 0;
   Vector m_, v_;
 };
 

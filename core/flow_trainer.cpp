@@ -58,13 +58,4 @@ double FlowTrainer::recent_kl_estimate(int window) const {
   return sum / static_cast<double>(count);
 }
 
-void FlowTrainer::set_parameters(VectorConstRef parameters) {
-  if (parameters.size() != flow_.parameters().size())
-    throw std::invalid_argument("expected " + std::to_string(flow_.parameters().size()) + " parameters, got " +
-                                std::to_string(parameters.size()));
-  if (!parameters.allFinite()) throw std::invalid_argument("parameters must be finite");
-  flow_.parameters() = parameters;
-  adam_ = Adam(parameters.size(), config_.learning_rate);
-}
-
 }  // namespace nfvi

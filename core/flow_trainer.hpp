@@ -58,9 +58,6 @@ class FlowTrainer {
   // Mean of the last `window` KL estimates (fewer if fewer steps were taken).
   double recent_kl_estimate(int window = 100) const;
 
-  // Replaces the parameters (for example from a saved model) and restarts Adam.
-  void set_parameters(VectorConstRef parameters);
-
  private:
   TrainingConfig config_;
   Random rng_;

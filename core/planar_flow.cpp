@@ -56,11 +56,6 @@ void PlanarFlow::backward(SamplesConstRef dz_out, ArrayConstRef dlog_q, Eigen::R
   base_.backward(eps_, dz_, dlog_q, gradient.segment(mu_offset(), dim_), gradient.segment(rho_offset(), dim_));
 }
 
-Vector PlanarFlow::u_hat(int k) const {
-  const Eigen::Index o = layer_offset(k);
-  return planar_u_hat(params_.segment(o, dim_), params_.segment(o + dim_, dim_));
-}
-
 void sample_flow(PlanarFlow& flow, Random& rng, Eigen::Index n, Samples& z, Array& log_q, Eigen::Index chunk) {
   z.resize(flow.dim(), n);
   log_q.resize(n);

@@ -57,9 +57,6 @@ class PlanarFlow {
   // into gradient (same layout as parameters()). Uses the last forward's state.
   void backward(SamplesConstRef dz_out, ArrayConstRef dlog_q, Eigen::Ref<Vector> gradient);
 
-  // u_hat of layer k for the current parameters.
-  Vector u_hat(int k) const;
-
  private:
   int dim_;
   int layers_;

@@ -20,6 +20,18 @@ namespace nfvi {
 // The shift inside m(s): softplus(0.5413) ~ 1, so m(0) ~ 0.
 inline constexpr double kPlanarShift = 0.5413;
 
+// The map u -> u_hat for given w, with the intermediate values that the
+// layer's backward needs.
+struct PlanarConstraint {
+  PlanarConstraint(VectorConstRef w, VectorConstRef u);
+
+  double s;      // w^T u
+  double psi;    // w^T u_hat = m(s)
+  double w_sq;   // |w|^2
+  double c;      // (m(s) - s)/|w|^2
+  Vector u_hat;  // (D) u + c w
+};
+
 class PlanarLayer {
  public:
   // z_out = f(z), log_det = log|det df/dz| per sample. z_out must not alias z.
@@ -43,23 +55,14 @@ class PlanarLayer {
   void backward(SamplesConstRef z, SamplesConstRef dz_out, ArrayConstRef dlog_det, SamplesRef dz, Eigen::Ref<Vector> dw,
                 Eigen::Ref<Vector> du, double& db);
 
-  const Vector& u_hat() const { return u_hat_; }
-
  private:
-  Vector w_;        // (D)
-  Vector u_;        // (D)
-  Vector u_hat_;    // (D)
-  double s_ = 0;    // w^T u
-  double psi_ = 0;  // w^T u_hat = m(s)
-  double c_ = 0;    // (m(s) - s)/|w|^2
-  double w_sq_ = 0;
+  Vector w_;  // (D)
+  Vector u_;  // (D)
+  PlanarConstraint constraint_{Vector::Zero(1), Vector::Zero(1)};
   Array h_;        // (N) tanh(w^T z + b)
   Array g_;        // (N) 1 + (1 - h^2) psi
   Array scratch_;  // (N) a in forward, da in backward
   Array h_prime_;  // (N) 1 - h^2, backward scratch
 };
-
-// u_hat for given w and u, as the layer computes it.
-Vector planar_u_hat(VectorConstRef w, VectorConstRef u);
 
 }  // namespace nfvi

@@ -21,4 +21,12 @@ double ReverseKL::evaluate(PlanarFlow& flow, Random& rng, Eigen::Index n, Vector
   return evaluate(flow, eps_, gradient);
 }
 
+double estimate_reverse_kl(PlanarFlow& flow, Potential potential, Random& rng, Eigen::Index n) {
+  Samples z, energy_gradient;
+  Array log_q, energy;
+  sample_flow(flow, rng, n, z, log_q);
+  evaluate_energy(potential, z, energy, energy_gradient);
+  return (log_q + energy).mean();
+}
+
 }  // namespace nfvi

@@ -36,4 +36,8 @@ class ReverseKL {
   Samples energy_grad_;  // (D, N)
 };
 
+// E_q[log q + U] from n fresh samples, drawn in chunks, without gradients: a
+// low-variance estimate for a trained flow. Add log Z for the true KL.
+double estimate_reverse_kl(PlanarFlow& flow, Potential potential, Random& rng, Eigen::Index n);
+
 }  // namespace nfvi

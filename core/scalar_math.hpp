@@ -19,9 +19,6 @@ inline double sigmoid(double x) {
   return e / (1.0 + e);
 }
 
-// log sigmoid(x) = -softplus(-x).
-inline double log_sigmoid(double x) { return -softplus(-x); }
-
 // Inverse of softplus: x such that softplus(x) = y, for y > 0.
 inline double softplus_inverse(double y) { return y + std::log(-std::expm1(-y)); }
 

@@ -13,6 +13,7 @@
 #include "model_json.hpp"
 #include "output_dir.hpp"
 #include "progress_bar.hpp"
+#include "reverse_kl.hpp"
 
 namespace nfvi {
 namespace {
@@ -29,17 +30,6 @@ std::string kl_csv(const std::vector<double>& history) {
   csv << std::setprecision(17) << "step,kl_estimate\n";
   for (size_t i = 0; i < history.size(); ++i) csv << (i + 1) << ',' << history[i] << '\n';
   return csv.str();
-}
-
-// KL(q||p) from `n` fresh samples: a lower-variance check of the final flow.
-double fresh_kl_estimate(PlanarFlow& flow, Potential potential, std::uint64_t seed, Eigen::Index n) {
-  Random rng(seed);
-  Samples z;
-  Array log_q, energy;
-  Samples gradient;
-  sample_flow(flow, rng, n, z, log_q);
-  evaluate_energy(potential, z, energy, gradient);
-  return (log_q + energy).mean();
 }
 
 }  // namespace
@@ -103,7 +93,8 @@ int run_fit(const FitOptions& o) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const double kl_estimate = trainer.recent_kl_estimate(100);
-  const double kl_fresh = fresh_kl_estimate(trainer.flow(), config.potential, o.seed + 1000003, 100000);
+  Random fresh_rng(o.seed + 1000003);
+  const double kl_fresh = estimate_reverse_kl(trainer.flow(), config.potential, fresh_rng, 100000);
 
   nlohmann::json summary = flow_model_to_json(flow_model_of(config.potential, trainer.flow()));
   summary.update({{"samples", o.samples},

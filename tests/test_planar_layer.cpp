@@ -124,7 +124,7 @@ TEST_CASE("planar layer: w^T u_hat >= -1 for any parameters", "[planar][invertib
       u(i) = scale_u * rng.normal();
     }
     if (trial % 3 == 0) u = -scale_u * w;
-    const Vector u_hat = planar_u_hat(w, u);
+    const Vector u_hat = PlanarConstraint(w, u).u_hat;
     INFO("w " << w.transpose() << " u " << u.transpose());
     REQUIRE(u_hat.allFinite());
     REQUIRE(w.dot(u_hat) >= -1 - 1e-9 * std::max(1.0, w.norm() * u.norm()));
@@ -135,11 +135,11 @@ TEST_CASE("planar layer: u_hat = u when u = 0, and w^T u_hat = m(w^T u)", "[plan
   Vector w(2), u(2);
   w << 0.6, -1.7;
   u << 0, 0;
-  CHECK((planar_u_hat(w, u) - u).norm() < 1e-4);  // m(0) = -1 + softplus(0.5413) ~ 1e-5
+  CHECK((PlanarConstraint(w, u).u_hat - u).norm() < 1e-4);  // m(0) = -1 + softplus(0.5413) ~ 1e-5
   for (double scale : {-30.0, -1.0, 0.2, 10.0}) {
     u = scale * w;
     const double s = w.dot(u);
     // m(s) = -1 + softplus(s + 0.5413): ~ s - 0.4587 for large s, ~ -1 for very negative s.
-    CHECK(w.dot(planar_u_hat(w, u)) == Approx(-1 + std::log1p(std::exp(s + kPlanarShift))).epsilon(1e-12));
+    CHECK(w.dot(PlanarConstraint(w, u).u_hat) == Approx(-1 + std::log1p(std::exp(s + kPlanarShift))).epsilon(1e-12));
   }
 }
