@@ -27,25 +27,25 @@ FlowTrainer::FlowTrainer(const TrainingConfig& config)
       rng_(config.seed),
       flow_(2, config.layers),
       objective_(config.potential),
-      adam_(PlanarFlow::parameter_count(2, config.layers), config.learning_rate) {
+      adam_(PlanarFlow::parameter_count(2, config.layers), config.learning_rate),
+      last_good_adam_(adam_) {
   flow_.initialize(rng_);
 }
 
 double FlowTrainer::step() {
   const long long step_number = steps_taken() + 1;
-  last_good_ = flow_.parameters();
+  last_good_parameters_ = flow_.parameters();
+  last_good_adam_ = adam_;
+  const auto diverged = [&](const std::string& reason) {
+    flow_.parameters() = last_good_parameters_;
+    adam_ = last_good_adam_;
+    return TrainingDiverged(step_number, "training diverged at step " + std::to_string(step_number) + ": " + reason);
+  };
+
   const double loss = objective_.evaluate(flow_, rng_, config_.samples, &gradient_);
-  if (!std::isfinite(loss) || !gradient_.allFinite()) {
-    flow_.parameters() = last_good_;
-    throw TrainingDiverged(step_number, "training diverged at step " + std::to_string(step_number) +
-                                            ": the KL estimate or its gradient is not finite");
-  }
+  if (!std::isfinite(loss) || !gradient_.allFinite()) throw diverged("the KL estimate or its gradient is not finite");
   adam_.step(flow_.parameters(), gradient_);
-  if (!flow_.parameters().allFinite()) {
-    flow_.parameters() = last_good_;
-    throw TrainingDiverged(
-        step_number, "training diverged at step " + std::to_string(step_number) + ": the parameters are not finite");
-  }
+  if (!flow_.parameters().allFinite()) throw diverged("the parameters are not finite");
   history_.push_back(loss);
   return loss;
 }

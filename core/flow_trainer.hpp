@@ -30,7 +30,9 @@ struct TrainingConfig {
 int seed_study_steps(Potential potential);
 
 // Thrown when the loss or the parameters stop being finite. The trainer has
-// already restored the parameters from before the failing step.
+// already restored the parameters and Adam's moments from before the failing
+// step, so the last good state can be kept, saved or trained on with a
+// smaller learning rate.
 class TrainingDiverged : public std::runtime_error {
  public:
   TrainingDiverged(long long step, const std::string& what);
@@ -65,7 +67,8 @@ class FlowTrainer {
   ReverseKL objective_;
   Adam adam_;
   Vector gradient_;
-  Vector last_good_;
+  Vector last_good_parameters_;
+  Adam last_good_adam_;
   std::vector<double> history_;
 };
 
