@@ -1,5 +1,6 @@
 #include "fit_command.hpp"
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
