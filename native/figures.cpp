@@ -505,6 +505,9 @@ void write_line_chart_png(const std::string& path, const std::vector<Series>& se
   plschr(0.0, 1.2);
   plvpor(0.13, 0.95, 0.10, 0.92);
   plwind(x0, x1, y0, y1);
+  // Plain numbers on the axes (10000, not 1.0 with "(x10^4)") up to 7 digits.
+  plsxax(7, 0);
+  plsyax(7, 0);
 
   plcol0(kLightGrey);
   plbox("g", 0.0, 0, "g", 0.0, 0);  // grid first, so data and frame lie on top
