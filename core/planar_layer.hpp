@@ -23,13 +23,14 @@ inline constexpr double kPlanarShift = 0.5413;
 // The map u -> u_hat for given w, with the intermediate values that the
 // layer's backward needs.
 struct PlanarConstraint {
+  PlanarConstraint() = default;
   PlanarConstraint(VectorConstRef w, VectorConstRef u);
 
-  double s;      // w^T u
-  double psi;    // w^T u_hat = m(s)
-  double w_sq;   // |w|^2
-  double c;      // (m(s) - s)/|w|^2
-  Vector u_hat;  // (D) u + c w
+  double s = 0;     // w^T u
+  double psi = 0;   // w^T u_hat = m(s)
+  double w_sq = 0;  // |w|^2
+  double c = 0;     // (m(s) - s)/|w|^2
+  Vector u_hat;     // (D) u + c w
 };
 
 class PlanarLayer {
@@ -56,13 +57,13 @@ class PlanarLayer {
                 Eigen::Ref<Vector> du, double& db);
 
  private:
-  Vector w_;  // (D)
-  Vector u_;  // (D)
-  PlanarConstraint constraint_{Vector::Zero(1), Vector::Zero(1)};
-  Array h_;        // (N) tanh(w^T z + b)
-  Array g_;        // (N) 1 + (1 - h^2) psi
-  Array scratch_;  // (N) a in forward, da in backward
-  Array h_prime_;  // (N) 1 - h^2, backward scratch
+  Vector w_;                     // (D)
+  Vector u_;                     // (D)
+  PlanarConstraint constraint_;  // of the last forward
+  Array h_;                      // (N) tanh(w^T z + b)
+  Array g_;                      // (N) 1 + (1 - h^2) psi
+  Array scratch_;                // (N) a in forward, da in backward
+  Array h_prime_;                // (N) 1 - h^2, backward scratch
 };
 
 }  // namespace nfvi

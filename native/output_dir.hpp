@@ -1,6 +1,7 @@
-// The --out directory of a run: created up front, checked for writability
-// before any work, and written file by file atomically (write to a temporary
-// name, then rename), so that a reader never sees a half-written file.
+// The --out directory of a run: created up front and checked for writability
+// before any work. Text files (kl.csv, summary.json) are written atomically
+// (to a temporary name, then renamed), so a reader never sees a half-written
+// one; the PNGs are written by PLplot in place, and summary.json comes last.
 // Unless keep() is called, the destructor removes the directory again if nfvi
 // created it: a run that fails (divergence, an exception while writing
 // figures) leaves no partial result behind.
