@@ -1,0 +1,140 @@
+#include "flow_session.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "energies.hpp"
+#include "model_json.hpp"
+#include "planar_flow.hpp"
+
+namespace nfvi {
+namespace {
+
+// The page keeps every cached layer output of a step in wasm memory:
+// layers x samples x 2 doubles. 5e6 points is 80 MB, plenty for the page.
+constexpr double kMaxLayerSamples = 5e6;
+constexpr double kMaxSeed = 9007199254740991.0;  // 2^53 - 1, the largest exact integer in JavaScript
+
+// A second stream for pictures: the same seed, a different generator state.
+constexpr std::uint64_t kDisplayStream = 0x6e66766920646973ULL;
+
+std::uint64_t checked_seed(double seed) {
+  if (!(seed >= 0 && seed <= kMaxSeed) || std::floor(seed) != seed)
+    throw std::invalid_argument("seed must be a whole number from 0 to 2^53 - 1");
+  return static_cast<std::uint64_t>(seed);
+}
+
+TrainingConfig checked_config(Potential potential, int layers, int samples, double learning_rate, double seed) {
+  if (layers < 1 || layers > 1000) throw std::invalid_argument("layers must be a whole number from 1 to 1000");
+  if (samples < 1 || samples > 100000) throw std::invalid_argument("samples must be a whole number from 1 to 100000");
+  if (static_cast<double>(layers) * samples > kMaxLayerSamples)
+    throw std::invalid_argument("layers x samples must be at most 5000000 in the browser");
+  if (!(learning_rate > 0 && learning_rate <= 1))
+    throw std::invalid_argument("learning rate must be a number in (0, 1]");
+  TrainingConfig config;
+  config.potential = potential;
+  config.layers = layers;
+  config.samples = samples;
+  config.learning_rate = learning_rate;
+  config.seed = checked_seed(seed);
+  return config;
+}
+
+Potential checked_potential(const std::string& name) {
+  const auto potential = potential_from_name(name);
+  if (!potential) throw std::invalid_argument("unknown energy '" + name + "'");
+  return *potential;
+}
+
+void check_bins(int bins) {
+  if (bins < 1 || bins > 1000) throw std::invalid_argument("bins must be a whole number from 1 to 1000");
+}
+
+void check_display_samples(int samples, int limit) {
+  if (samples < 1 || samples > limit)
+    throw std::invalid_argument("samples to draw must be a whole number from 1 to " + std::to_string(limit));
+}
+
+}  // namespace
+
+FlowSession::FlowSession(const std::string& potential, int layers, int samples, double learning_rate, double seed)
+    : trainer_(std::make_unique<FlowTrainer>(
+          checked_config(checked_potential(potential), layers, samples, learning_rate, seed))),
+      log_z_(log_partition(trainer_->config().potential)),
+      display_rng_(trainer_->config().seed ^ kDisplayStream) {}
+
+FlowSession::FlowSession(const std::string& model_json, int samples, double learning_rate, double seed)
+    : display_rng_(checked_seed(seed) ^ kDisplayStream) {
+  const FlowModel model = flow_model_from_text(model_json);
+  if (model.dim != 2)
+    throw std::invalid_argument("the page shows 2-D flows only; this model has dim " + std::to_string(model.dim));
+  trainer_ = std::make_unique<FlowTrainer>(checked_config(model.potential, model.layers, samples, learning_rate, seed));
+  trainer_->flow().parameters() = model.parameters;
+  log_z_ = log_partition(model.potential);
+}
+
+FlowSession::TrainResult FlowSession::train(int steps) {
+  if (steps < 0 || steps > 1000000) throw std::invalid_argument("steps must be a whole number from 0 to 1000000");
+  TrainResult result;
+  result.estimates.reserve(static_cast<size_t>(steps));
+  try {
+    for (int s = 0; s < steps; ++s) result.estimates.push_back(trainer_->step());
+  } catch (const TrainingDiverged& e) {
+    result.error = e.what();
+  }
+  return result;
+}
+
+std::string FlowSession::potential() const { return potential_name(trainer_->config().potential); }
+
+std::vector<double> FlowSession::true_density(int bins) const {
+  check_bins(bins);
+  return true_density_grid(trainer_->config().potential, View{}, bins);
+}
+
+std::vector<double> FlowSession::learned_density(int bins, int samples) {
+  check_bins(bins);
+  check_display_samples(samples, 2000000);
+  Samples z;
+  Array log_q;
+  sample_flow(trainer_->flow(), display_rng_, samples, z, log_q);
+  return histogram_density(z, View{}, bins);
+}
+
+std::vector<double> FlowSession::layer_samples(int samples) {
+  check_display_samples(samples, 20000);
+  PlanarFlow& flow = trainer_->flow();
+  Samples eps(flow.dim(), samples);
+  display_rng_.fill_normal(eps);
+  flow.forward(eps);
+
+  const Eigen::Index n = samples;
+  const Eigen::Index block = 2 * n;
+  std::vector<double> out(static_cast<size_t>((flow.layers() + 1) * block + n));
+  for (int k = 0; k <= flow.layers(); ++k) {
+    const Samples& z = flow.samples_after_layer(k);  // (2, N), row-major: z1 then z2
+    std::copy(z.data(), z.data() + block, out.begin() + k * block);
+  }
+  const Samples& z0 = flow.samples_after_layer(0);
+  const Vector mu = flow.parameters().segment(PlanarFlow::mu_offset(), flow.dim());
+  double* colour = out.data() + (flow.layers() + 1) * block;
+  for (Eigen::Index i = 0; i < n; ++i) colour[i] = (z0.col(i) - mu).norm();
+  return out;
+}
+
+std::string FlowSession::to_json() const {
+  nlohmann::json doc = flow_model_to_json(flow_model_of(trainer_->config().potential, trainer_->flow()));
+  doc["written_by"] = "nfvi web page";
+  doc["steps"] = trainer_->steps_taken();
+  doc["samples"] = samples();
+  doc["learning_rate"] = learning_rate();
+  doc["seed"] = trainer_->config().seed;
+  doc["log_z"] = log_z_;
+  if (trainer_->steps_taken() > 0) {
+    doc["kl_estimate"] = kl_estimate();
+    doc["kl_true"] = kl_true();
+  }
+  return doc.dump(1);
+}
+
+}  // namespace nfvi

@@ -1,0 +1,69 @@
+// A planar-flow training session for the web page: one FlowTrainer, its
+// target's log Z, and a second random stream for the pictures, so that
+// drawing never changes the training run (a seed gives the same KL curve
+// natively and in the browser, however often the page redraws).
+//
+// Every method that can fail throws std::exception with a one-line message;
+// the bindings turn it into a JavaScript Error.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "diagnostics.hpp"
+#include "flow_trainer.hpp"
+
+namespace nfvi {
+
+class FlowSession {
+ public:
+  // A new flow, initialised from `seed` as `nfvi fit` does.
+  FlowSession(const std::string& potential, int layers, int samples, double learning_rate, double seed);
+
+  // A flow read from a model file (the page's download or `nfvi fit`'s
+  // summary.json); training it further uses the given settings.
+  FlowSession(const std::string& model_json, int samples, double learning_rate, double seed);
+
+  // Trains up to `steps` Adam steps. Returns their KL estimates. If a step
+  // diverges, the session keeps the last good state, the estimates so far are
+  // returned, and `error` says at which step it happened (else it is empty).
+  struct TrainResult {
+    std::vector<double> estimates;
+    std::string error;
+  };
+  TrainResult train(int steps);
+
+  std::string potential() const;
+  int layers() const { return trainer_->config().layers; }
+  int samples() const { return trainer_->config().samples; }
+  double learning_rate() const { return trainer_->config().learning_rate; }
+  double seed() const { return static_cast<double>(trainer_->config().seed); }
+  double steps_taken() const { return static_cast<double>(trainer_->steps_taken()); }
+  const std::vector<double>& kl_history() const { return trainer_->kl_history(); }
+
+  double log_z() const { return log_z_; }
+  // Mean of the last 100 KL estimates, and that plus log Z: the true KL in
+  // nats, as `nfvi fit` reports it. NaN before the first step.
+  double kl_estimate() const { return trainer_->recent_kl_estimate(100); }
+  double kl_true() const { return true_kl(kl_estimate(), log_z_); }
+
+  // bins x bins grids over the view [-6, 6]^2, row iy covering z2.
+  std::vector<double> true_density(int bins) const;
+  std::vector<double> learned_density(int bins, int samples);
+
+  // `samples` base points pushed through the flow: (K + 1) blocks of 2N
+  // values, block k = samples after layer k (all z1, then all z2), then N
+  // colour values: each point's distance to mu before the first layer.
+  std::vector<double> layer_samples(int samples);
+
+  // The model file, as `nfvi fit` writes it, with the training settings.
+  std::string to_json() const;
+
+ private:
+  std::unique_ptr<FlowTrainer> trainer_;
+  double log_z_ = 0;
+  Random display_rng_;
+};
+
+}  // namespace nfvi
