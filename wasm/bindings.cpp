@@ -39,6 +39,9 @@ val true_density(const FlowSession& s, int bins) {
 val learned_density(FlowSession& s, int bins, int samples) {
   return rethrow_as_js_error([&] { return float64_array(s.learned_density(bins, samples)); });
 }
+double kl_true_fresh(FlowSession& s, int samples) {
+  return rethrow_as_js_error([&] { return s.kl_true_fresh(samples); });
+}
 val layer_samples(FlowSession& s, int samples) {
   return rethrow_as_js_error([&] { return float64_array(s.layer_samples(samples)); });
 }
@@ -68,6 +71,7 @@ EMSCRIPTEN_BINDINGS(nfvi) {
       .function("logZ", &FlowSession::log_z)
       .function("klEstimate", &FlowSession::kl_estimate)
       .function("klTrue", &FlowSession::kl_true)
+      .function("klTrueFresh", &kl_true_fresh)
       .function("trueDensity", &true_density)
       .function("learnedDensity", &learned_density)
       .function("layerSamples", &layer_samples)

@@ -6,6 +6,7 @@
 #include "energies.hpp"
 #include "model_json.hpp"
 #include "planar_flow.hpp"
+#include "reverse_kl.hpp"
 
 namespace nfvi {
 namespace {
@@ -99,6 +100,11 @@ std::vector<double> FlowSession::learned_density(int bins, int samples) {
   Array log_q;
   sample_flow(trainer_->flow(), display_rng_, samples, z, log_q);
   return histogram_density(z, View{}, bins);
+}
+
+double FlowSession::kl_true_fresh(int samples) {
+  check_display_samples(samples, 2000000);
+  return true_kl(estimate_reverse_kl(trainer_->flow(), trainer_->config().potential, display_rng_, samples), log_z_);
 }
 
 std::vector<double> FlowSession::layer_samples(int samples) {

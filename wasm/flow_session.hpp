@@ -47,6 +47,9 @@ class FlowSession {
   // nats, as `nfvi fit` reports it. NaN before the first step.
   double kl_estimate() const { return trainer_->recent_kl_estimate(100); }
   double kl_true() const { return true_kl(kl_estimate(), log_z_); }
+  // The true KL of the current flow from `samples` fresh samples (no
+  // training history needed, e.g. for a loaded model).
+  double kl_true_fresh(int samples);
 
   // bins x bins grids over the view [-6, 6]^2, row iy covering z2.
   std::vector<double> true_density(int bins) const;

@@ -1,0 +1,66 @@
+// Starts the static server on a free localhost port and Debian's Chromium
+// (headless, through playwright-core; no browser is downloaded).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForServer(url, deadlineMs) {
+  const end = Date.now() + deadlineMs;
+  while (Date.now() < end) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the static server did not answer at ${url}`);
+}
+
+// Serves web/dist; returns { url, stop }.
+export async function serveDist() {
+  const port = await freePort();
+  const server = spawn(path.join(root, 'node_modules', '.bin', 'http-server'),
+    [path.join(root, 'web', 'dist'), '-a', '127.0.0.1', '-p', String(port), '-c-1', '--silent'], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}/`;
+  await waitForServer(url, 10000);
+  return { url, stop: () => server.kill() };
+}
+
+export async function launchChromium() {
+  const profile = mkdtempSync(path.join(tmpdir(), 'nfvi-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.NFVI_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 1000 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,122 @@
+// The views: density heatmaps and layer scatter plots on canvases, and the KL
+// chart (Chart.js, loaded by index.html as the global `Chart`). No state of
+// their own beyond what they draw.
+
+export const VIEW = { lo: -6, hi: 6 }; // the seed's [-6, 6]^2 view, as in core
+
+// Matplotlib's "jet", as the seed's density figures use: dark blue, blue,
+// cyan, yellow, red, dark red.
+function jet(t) {
+  const c = (x) => Math.round(255 * Math.max(0, Math.min(1, x)));
+  return [c(1.5 - Math.abs(4 * t - 3)), c(1.5 - Math.abs(4 * t - 2)), c(1.5 - Math.abs(4 * t - 1))];
+}
+
+// The layer plots' colour: a point's distance to mu before the first layer,
+// magenta at the centre through blue, green and yellow to red at the rim, as
+// in the seed's figure.
+function rainbow(t) {
+  const hue = 300 * (1 - Math.max(0, Math.min(1, t)));
+  return `hsl(${hue.toFixed(0)}, 100%, 50%)`;
+}
+
+// values: bins x bins, row iy covering z2 from lo to hi; z2 is drawn upwards.
+export function drawDensity(canvas, values, bins) {
+  const ctx = canvas.getContext('2d');
+  let max = 0;
+  for (const v of values) if (v > max) max = v;
+  const image = ctx.createImageData(bins, bins);
+  for (let iy = 0; iy < bins; ++iy) {
+    for (let ix = 0; ix < bins; ++ix) {
+      const [r, g, b] = jet(max > 0 ? values[iy * bins + ix] / max : 0);
+      const p = 4 * ((bins - 1 - iy) * bins + ix);
+      image.data[p] = r;
+      image.data[p + 1] = g;
+      image.data[p + 2] = b;
+      image.data[p + 3] = 255;
+    }
+  }
+  const tile = new OffscreenCanvas(bins, bins);
+  tile.getContext('2d').putImageData(image, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(tile, 0, 0, canvas.width, canvas.height);
+}
+
+// samples: (K + 1) blocks of 2N values (all z1, then all z2) and then N
+// colour values, as FlowSession.layerSamples returns them.
+export function drawLayer(canvas, samples, layers, n, k) {
+  const ctx = canvas.getContext('2d');
+  const { width, height } = canvas;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
+  const block = samples.subarray(2 * n * k, 2 * n * (k + 1));
+  const colour = samples.subarray(2 * n * (layers + 1));
+  let maxColour = 0;
+  for (const c of colour) if (c > maxColour) maxColour = c;
+  const sx = width / (VIEW.hi - VIEW.lo);
+  const sy = height / (VIEW.hi - VIEW.lo);
+  // Outer points first, so the centre's colours stay visible on top.
+  const order = Array.from(colour.keys()).sort((a, b) => colour[b] - colour[a]);
+  for (const i of order) {
+    const x = (block[i] - VIEW.lo) * sx;
+    const y = height - (block[n + i] - VIEW.lo) * sy;
+    ctx.fillStyle = rainbow(maxColour > 0 ? colour[i] / maxColour : 0);
+    ctx.fillRect(x - 1, y - 1, 2.2, 2.2);
+  }
+  ctx.fillStyle = '#222';
+  ctx.font = '14px sans-serif';
+  ctx.fillText(`after layer ${k}`, 8, 18);
+}
+
+// The KL chart: the per-step estimate E[log q + U], kl_true (the last 100
+// estimates' mean plus log Z, in nats) and the line -log Z, where the
+// estimate ends when q = p.
+export class KlChart {
+  constructor(canvas) {
+    this.chart = new Chart(canvas, {
+      type: 'line',
+      data: {
+        datasets: [
+          { label: 'KL estimate  E[log q + U]', data: [], borderColor: '#1f77b4', backgroundColor: '#1f77b4', borderWidth: 1, pointRadius: 0 },
+          { label: 'kl_true (nats)', data: [], borderColor: '#d62728', backgroundColor: '#d62728', borderWidth: 2, pointRadius: 0 },
+          { label: '−log Z  (true KL = 0)', data: [], borderColor: '#888', backgroundColor: '#888', borderDash: [6, 4], borderWidth: 1,
+            pointRadius: 0 },
+        ],
+      },
+      options: {
+        animation: false,
+        parsing: false,
+        normalized: true,
+        responsive: true,
+        maintainAspectRatio: false,
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        plugins: { decimation: { enabled: true, algorithm: 'min-max' }, legend: { position: 'top' } },
+        scales: {
+          x: { type: 'linear', title: { display: true, text: 'step' }, min: 0 },
+          y: { title: { display: true, text: 'nats' } },
+        },
+      },
+    });
+    this.logZ = 0;
+  }
+
+  reset(logZ, history, klTrueOf) {
+    this.logZ = logZ;
+    const [estimate, klTrue, floor] = this.chart.data.datasets;
+    estimate.data = [];
+    klTrue.data = [];
+    floor.data = [];
+    for (let i = 0; i < history.length; ++i) this.add(i + 1, history[i], klTrueOf(history[i]), false);
+    this.update();
+  }
+
+  add(step, estimate, klTrue) {
+    const [e, t, floor] = this.chart.data.datasets;
+    e.data.push({ x: step, y: estimate });
+    t.data.push({ x: step, y: klTrue });
+    floor.data = [{ x: 0, y: -this.logZ }, { x: Math.max(step, 1), y: -this.logZ }];
+  }
+
+  update() {
+    this.chart.update('none');
+  }
+}

@@ -1,0 +1,89 @@
+// The page's state: the training settings, their checks, and their place in
+// the URL hash. Pure functions only, no DOM, so the worker, the controller and
+// the tests can share them.
+
+export const ENERGIES = ['U1', 'U2', 'U3', 'U4', 'U8'];
+
+export const DEFAULTS = Object.freeze({ energy: 'U1', layers: 50, samples: 1000, lr: 0.002, seed: 1 });
+
+const MAX_SEED = 2 ** 53 - 1;
+const MAX_LAYER_SAMPLES = 5e6; // the wasm session's own limit (cached points per step)
+
+function wholeNumber(text, name, lo, hi) {
+  const s = String(text).trim();
+  if (!/^\d+$/.test(s)) return { error: `${name} must be a whole number from ${lo} to ${hi}` };
+  const value = Number(s);
+  if (!Number.isSafeInteger(value) || value < lo || value > hi) {
+    return { error: `${name} must be a whole number from ${lo} to ${hi}` };
+  }
+  return { value };
+}
+
+// Each field: parse(text) -> { value } or { error }.
+export const FIELDS = {
+  energy: (text) => (ENERGIES.includes(String(text))
+    ? { value: String(text) } : { error: `energy must be one of ${ENERGIES.join(', ')}` }),
+  layers: (text) => wholeNumber(text, 'layers', 1, 1000),
+  samples: (text) => wholeNumber(text, 'samples per step', 1, 100000),
+  lr: (text) => {
+    const s = String(text).trim();
+    const value = Number(s);
+    if (s === '' || !Number.isFinite(value) || value <= 0 || value > 1) {
+      return { error: 'learning rate must be a number in (0, 1], e.g. 0.002' };
+    }
+    return { value };
+  },
+  seed: (text) => wholeNumber(text, 'seed', 0, MAX_SEED),
+};
+
+// Checks every field and the combination; returns { state, errors } where
+// errors maps a field name to its message (empty when all is well).
+export function checkSettings(texts) {
+  const state = {};
+  const errors = {};
+  for (const [name, parse] of Object.entries(FIELDS)) {
+    const result = parse(texts[name] ?? '');
+    if ('error' in result) errors[name] = result.error;
+    else state[name] = result.value;
+  }
+  if (!errors.layers && !errors.samples && state.layers * state.samples > MAX_LAYER_SAMPLES) {
+    errors.samples = `layers x samples must be at most ${MAX_LAYER_SAMPLES.toLocaleString('en')} in the browser`;
+  }
+  return { state, errors };
+}
+
+// "#energy=U1&layers=50&samples=1000&lr=0.002&seed=1"
+export function settingsToHash(state) {
+  const params = new URLSearchParams();
+  for (const name of Object.keys(FIELDS)) params.set(name, String(state[name]));
+  return `#${params.toString()}`;
+}
+
+// The field texts a hash asks for; fields it does not name keep their defaults.
+export function textsFromHash(hash) {
+  const params = new URLSearchParams(String(hash).replace(/^#/, ''));
+  const texts = {};
+  for (const name of Object.keys(FIELDS)) texts[name] = params.has(name) ? params.get(name) : String(DEFAULTS[name]);
+  return texts;
+}
+
+// kl_true as `nfvi fit` reports it: the mean of the last `window` KL
+// estimates plus log Z. Kept incrementally, one estimate at a time.
+export class RecentMean {
+  constructor(window = 100) {
+    this.window = window;
+    this.values = [];
+    this.sum = 0;
+  }
+
+  push(value) {
+    this.values.push(value);
+    this.sum += value;
+    if (this.values.length > this.window) this.sum -= this.values.shift();
+    return this.mean();
+  }
+
+  mean() {
+    return this.values.length ? this.sum / this.values.length : NaN;
+  }
+}
