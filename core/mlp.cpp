@@ -77,6 +77,21 @@ void Mlp::forward(MatrixConstRef x) {
   }
 }
 
+void Mlp::predict(MatrixConstRef x, Matrix& y) const {
+  if (x.rows() != input_size()) throw std::invalid_argument("MLP input has the wrong number of rows");
+  Matrix a = x, pre;
+  for (int l = 0; l < layer_count(); ++l) {
+    const DenseLayer& d = layers_[static_cast<size_t>(l)];
+    const auto p = params_.segment(parameter_offset(l), d.parameter_count());
+    if (l + 1 < layer_count()) {
+      d.forward(p, a, pre);
+      elu_forward(pre, a);
+    } else {
+      d.forward(p, a, y);
+    }
+  }
+}
+
 void Mlp::backward(MatrixConstRef dy, Eigen::Ref<Vector> gradient, Matrix* dx) {
   delta_ = dy;
   for (int l = layer_count() - 1; l >= 0; --l) {

@@ -73,6 +73,10 @@ class Mlp {
   void forward(MatrixConstRef x);
   const Matrix& output() const { return output_; }  // (n_L, B) of the last forward
 
+  // The same map without keeping anything (inference; leaves the state of
+  // the last forward, and so a pending backward, untouched): x (n_0, B) -> y (n_L, B).
+  void predict(MatrixConstRef x, Matrix& y) const;
+
   // Given dy = dL/dy (n_L, B) for the last forward, adds dL/dparameters into
   // gradient (parameter_count(), same layout) and, if dx is non-null,
   // writes dL/dx (n_0, B). With delta_L = dy:
