@@ -71,6 +71,14 @@ double ConditionalTrainer::step() {
   return loss;
 }
 
+void ConditionalTrainer::set_parameters(VectorConstRef parameters) {
+  if (parameters.size() != flow_.parameters().size())
+    throw std::invalid_argument("expected " + std::to_string(flow_.parameters().size()) + " network weights, got " +
+                                std::to_string(parameters.size()));
+  if (!parameters.allFinite()) throw std::invalid_argument("network weights must be finite");
+  flow_.parameters() = parameters;
+}
+
 double ConditionalTrainer::recent_kl_estimate(int window) const {
   if (history_.empty()) return std::nan("");
   const size_t count = std::min(history_.size(), static_cast<size_t>(std::max(window, 1)));

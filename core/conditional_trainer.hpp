@@ -66,6 +66,10 @@ class ConditionalTrainer {
   // updated parameters are not finite.
   double step();
 
+  // Replaces the network's weights (e.g. from a saved model). Throws
+  // std::invalid_argument unless the size matches and every value is finite.
+  void set_parameters(VectorConstRef parameters);
+
   const ConditionalConfig& config() const { return config_; }
   ConditionalFlow& flow() { return flow_; }
   const ConditionalFlow& flow() const { return flow_; }
