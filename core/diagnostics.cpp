@@ -32,13 +32,18 @@ double log_partition(Potential potential, const QuadratureGrid& grid) {
 }
 
 std::vector<double> true_density_grid(Potential potential, const View& view, int bins) {
+  return true_density_grid([potential](double z1, double z2) { return energy_at(potential, z1, z2).value; }, view,
+                           bins);
+}
+
+std::vector<double> true_density_grid(const std::function<double(double, double)>& energy, const View& view, int bins) {
   std::vector<double> values(static_cast<size_t>(bins) * static_cast<size_t>(bins));
   const double width = (view.hi - view.lo) / bins;
   for (int iy = 0; iy < bins; ++iy) {
     const double z2 = view.lo + (iy + 0.5) * width;
     for (int ix = 0; ix < bins; ++ix) {
       const double z1 = view.lo + (ix + 0.5) * width;
-      values[static_cast<size_t>(iy) * bins + ix] = std::exp(-energy_at(potential, z1, z2).value);
+      values[static_cast<size_t>(iy) * bins + ix] = std::exp(-energy(z1, z2));
     }
   }
   return values;

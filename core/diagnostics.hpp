@@ -33,6 +33,7 @@ inline double true_kl(double kl_estimate, double log_z) { return kl_estimate + l
 // exp(-U) at the centres of a bins x bins grid over the view, row-major with
 // row iy covering z2 (values[iy * bins + ix]).
 std::vector<double> true_density_grid(Potential potential, const View& view, int bins);
+std::vector<double> true_density_grid(const std::function<double(double, double)>& energy, const View& view, int bins);
 
 // 2-D histogram of samples (2, N) over the view, as a density (integrates to
 // the fraction of samples inside). Same layout as true_density_grid.

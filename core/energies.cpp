@@ -8,8 +8,6 @@
 namespace nfvi {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-
 // w1 = sin(2 pi z1 / 4) and its derivative.
 struct Wave {
   double value;
@@ -128,6 +126,62 @@ EnergyAtPoint energy_at(Potential potential, double z1, double z2) {
   }
   add_taper(z1, z2, e);
   return e;
+}
+
+void evaluate_ring_energy(SamplesConstRef z, double angle, double distance, double floor, Array& energy,
+                          Samples& gradient) {
+  const Eigen::Index n = z.cols();
+  const double c = std::cos(angle);
+  const double s = std::sin(angle);
+  const auto z1 = z.row(0).transpose().array();
+  const auto z2 = z.row(1).transpose().array();
+  const Array x = c * z1 - s * z2;
+  const Array r = (z1.square() + z2.square()).sqrt();
+  const Array radial = (r - distance) / 0.4;
+  // dr/dz = z/r, taken as 0 at the origin as in ring_energy_at.
+  const Array dr_scale = (r > 0).select(radial / (0.4 * r), 0.0);
+
+  // -log(exp(a) + exp(b) + floor) with m = max(a, b, log floor); a floor of 0
+  // gives log floor = -inf, which drops out of the max and of the sum.
+  const Array ta = (x - distance) / 0.6;
+  const Array tb = (x + distance) / 0.6;
+  const Array a = -0.5 * ta.square();
+  const Array b = -0.5 * tb.square();
+  const double log_floor = std::log(floor);
+  const Array m = a.max(b).max(log_floor);
+  const Array ea = (a - m).exp();
+  const Array eb = (b - m).exp();
+  const Array total = ea + eb + (log_floor - m).exp();
+  // d/dx of -lse = (ea ta + eb tb) / (0.6 total)
+  const Array dx = (ea * ta + eb * tb) / (0.6 * total);
+
+  energy.resize(n);
+  gradient.resize(2, n);
+  energy = 0.5 * radial.square() - (m + total.log());
+  gradient.row(0) = (dr_scale * z1 + c * dx).matrix().transpose();
+  gradient.row(1) = (dr_scale * z2 - s * dx).matrix().transpose();
+}
+
+EnergyFunction energy_function(Potential potential) {
+  return [potential](SamplesConstRef z, Array& energy, Samples& gradient) {
+    evaluate_energy(potential, z, energy, gradient);
+  };
+}
+
+EnergyAtPoint rotated_ring_energy_at(double z1, double z2, double angle) {
+  return ring_energy_at(z1, z2, angle, kRotatedRingDistance, kRotatedRingFloor);
+}
+
+EnergyFunction rotated_ring_energy(double angle) {
+  return [angle](SamplesConstRef z, Array& energy, Samples& gradient) {
+    evaluate_ring_energy(z, angle, kRotatedRingDistance, kRotatedRingFloor, energy, gradient);
+  };
+}
+
+ConditionalEnergyFunction rotated_ring_family() {
+  return [](double angle, SamplesConstRef z, Array& energy, Samples& gradient) {
+    evaluate_ring_energy(z, angle, kRotatedRingDistance, kRotatedRingFloor, energy, gradient);
+  };
 }
 
 void evaluate_energy(Potential potential, SamplesConstRef z, Array& energy, Samples& gradient) {

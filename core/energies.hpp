@@ -10,6 +10,7 @@
 // finite, with a finite gradient, everywhere in [-50, 50]^2.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,5 +44,32 @@ EnergyAtPoint ring_energy_at(double z1, double z2, double angle, double distance
 
 // Batched: z (2, N) -> energy (N) and its gradient (2, N). Outputs are resized.
 void evaluate_energy(Potential potential, SamplesConstRef z, Array& energy, Samples& gradient);
+
+// ring_energy_at for a batch z (2, N), with the same maths written on whole
+// arrays (Eigen vectorises its exp and log): energy (N) and gradient (2, N),
+// resized. floor >= 0. Agrees with ring_energy_at up to round-off.
+void evaluate_ring_energy(SamplesConstRef z, double angle, double distance, double floor, Array& energy,
+                          Samples& gradient);
+
+// A target energy for a batch: z (2, N) -> U (N) and grad U (2, N), resized.
+// Lets the objective (reverse_kl.hpp) take targets other than a Potential.
+using EnergyFunction = std::function<void(SamplesConstRef z, Array& energy, Samples& gradient)>;
+EnergyFunction energy_function(Potential potential);
+
+// The conditional family of targets: the seed's U1 ring, distance 2 and
+// 1e-6 inside the log, rotated by an angle x (any real number; the family
+// has period 2 pi and, by the ring's symmetry, also period pi):
+//   U(z | x) = ring(z; x, 2, 1e-6).
+// Rotation keeps the normaliser: Z(x) = Z(0).
+inline constexpr double kRotatedRingDistance = 2.0;
+inline constexpr double kRotatedRingFloor = 1e-6;
+EnergyAtPoint rotated_ring_energy_at(double z1, double z2, double angle);
+EnergyFunction rotated_ring_energy(double angle);
+
+// A family of targets indexed by a scalar condition x: U(z | x) for a batch
+// z (2, N) -> U (N), grad_z U (2, N), resized.
+using ConditionalEnergyFunction =
+    std::function<void(double condition, SamplesConstRef z, Array& energy, Samples& gradient)>;
+ConditionalEnergyFunction rotated_ring_family();
 
 }  // namespace nfvi

@@ -4,7 +4,7 @@ namespace nfvi {
 
 double ReverseKL::evaluate(PlanarFlow& flow, SamplesConstRef eps, Vector* gradient) {
   flow.forward(eps);
-  evaluate_energy(potential_, flow.output(), energy_, energy_grad_);
+  energy_function_(flow.output(), energy_, energy_grad_);
   const double n = static_cast<double>(eps.cols());
   const double loss = (flow.log_q() + energy_).sum() / n;
   if (gradient != nullptr) {
@@ -21,12 +21,16 @@ double ReverseKL::evaluate(PlanarFlow& flow, Random& rng, Eigen::Index n, Vector
   return evaluate(flow, eps_, gradient);
 }
 
-double estimate_reverse_kl(PlanarFlow& flow, Potential potential, Random& rng, Eigen::Index n) {
+double estimate_reverse_kl(PlanarFlow& flow, const EnergyFunction& energy_function, Random& rng, Eigen::Index n) {
   Samples z, energy_gradient;
   Array log_q, energy;
   sample_flow(flow, rng, n, z, log_q);
-  evaluate_energy(potential, z, energy, energy_gradient);
+  energy_function(z, energy, energy_gradient);
   return (log_q + energy).mean();
+}
+
+double estimate_reverse_kl(PlanarFlow& flow, Potential potential, Random& rng, Eigen::Index n) {
+  return estimate_reverse_kl(flow, energy_function(potential), rng, n);
 }
 
 }  // namespace nfvi

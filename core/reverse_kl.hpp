@@ -9,6 +9,8 @@
 // through the flow.
 #pragma once
 
+#include <utility>
+
 #include "energies.hpp"
 #include "planar_flow.hpp"
 #include "random.hpp"
@@ -18,7 +20,9 @@ namespace nfvi {
 
 class ReverseKL {
  public:
-  explicit ReverseKL(Potential potential) : potential_(potential) {}
+  explicit ReverseKL(Potential potential) : energy_function_(energy_function(potential)) {}
+  // Any batched target, e.g. rotated_ring_energy(angle).
+  explicit ReverseKL(EnergyFunction energy) : energy_function_(std::move(energy)) {}
 
   // L for the given base noise eps (D, N). If gradient is non-null it is
   // overwritten with dL/dparameters (this is where gradients are cleared).
@@ -27,10 +31,8 @@ class ReverseKL {
   // Draws eps ~ N(0, I) with n columns and evaluates as above.
   double evaluate(PlanarFlow& flow, Random& rng, Eigen::Index n, Vector* gradient);
 
-  Potential potential() const { return potential_; }
-
  private:
-  Potential potential_;
+  EnergyFunction energy_function_;
   Samples eps_;          // (D, N)
   Array energy_;         // (N)
   Samples energy_grad_;  // (D, N)
@@ -38,6 +40,7 @@ class ReverseKL {
 
 // E_q[log q + U] from n fresh samples, drawn in chunks, without gradients: a
 // low-variance estimate for a trained flow. Add log Z for the true KL.
+double estimate_reverse_kl(PlanarFlow& flow, const EnergyFunction& energy, Random& rng, Eigen::Index n);
 double estimate_reverse_kl(PlanarFlow& flow, Potential potential, Random& rng, Eigen::Index n);
 
 }  // namespace nfvi

@@ -9,6 +9,8 @@
 
 namespace nfvi {
 
+inline constexpr double kPi = 3.14159265358979323846;
+
 // softplus(x) = log(1 + e^x), with softplus(x) -> x for large x.
 inline double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
 

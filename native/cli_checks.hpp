@@ -22,6 +22,9 @@ inline constexpr std::uint64_t kMaxSeed = (std::uint64_t{1} << 53) - 1;
 // A number that is finite and > 0 (rejects 0, negatives, nan, inf and text).
 CLI::Validator positive_finite_number();
 
+// A finite number (rejects nan, inf and text).
+CLI::Validator finite_number();
+
 // Joins a CLI11 error message into one line.
 std::string one_line(std::string message);
 

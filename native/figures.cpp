@@ -92,7 +92,7 @@ std::pair<double, double> axis_limits(const FiniteRange& r, double margin) {
 
 // Fixed colours of PLplot's colour map 0 (indexed colours). Index 0 is also the
 // page background.
-enum Colour0 : PLINT { kWhite = 0, kBlack = 1, kGrey = 2, kLightGrey = 3, kFirstSeriesColour = 4 };
+enum Colour0 : PLINT { kWhite = 0, kBlack = 1, kGrey = 2, kLightGrey = 3, kFirstSeriesColour = 4, kRed = 7 };
 
 // White, black, two greys, then a palette for chart lines (blue, orange,
 // green, red, purple, brown: easy to tell apart on white).
@@ -282,14 +282,13 @@ void cell_corner_to_world(PLFLT i, PLFLT j, PLFLT* x, PLFLT* y, PLPointer data) 
 
 }  // namespace
 
-void write_density_png(const std::string& path, const std::vector<double>& values, int nx, int ny, const View& view,
-                       const std::string& title) {
-  check_view(view);
-  if (nx < 1 || ny < 1) fail("density grid must be at least 1x1");
-  if (values.size() != static_cast<std::size_t>(nx) * ny) {
-    fail("density has " + std::to_string(values.size()) +
-         " values, expected nx*ny = " + std::to_string(static_cast<std::size_t>(nx) * ny));
-  }
+namespace {
+
+// Draws a density image into the viewport box [vx0, vx1] x [vy0, vy1]
+// (normalised device coordinates) with square data units, its title above.
+// The caller holds the PLplot lock, has a page open and colour map 1 set.
+void draw_density(const std::vector<double>& values, int nx, int ny, const View& view, const std::string& title,
+                  PLFLT vx0, PLFLT vx1, PLFLT vy0, PLFLT vy1, PLFLT title_scale = 1.3) {
   const ImageData img = density_image(values, nx, ny);
   // An all-zero density maps every cell to the bottom of the scale; any
   // positive zmax gives that uniform dark blue without dividing by zero.
@@ -301,12 +300,8 @@ void write_density_png(const std::string& path, const std::vector<double>& value
   const double x0 = view.xmin - half_dx, x1 = view.xmax + half_dx;
   const double y0 = view.ymin - half_dy, y1 = view.ymax + half_dy;
 
-  std::lock_guard<std::mutex> lock(plplot_mutex());
-  PngPage page(path, 800, 800);
-  pladv(0);
-  set_colour_map1_jet();
   // Square data units: the viewport's aspect follows the image's extent.
-  plvpas(0.03, 0.97, 0.03, title.empty() ? 0.97 : 0.93, (y1 - y0) / (x1 - x0));
+  plvpas(vx0, vx1, vy0, vy1, (y1 - y0) / (x1 - x0));
   plwind(x0, x1, y0, y1);
   // plimagefr rather than plimage: plimage scales colours to the data's own
   // min..max, which is 0/0 for an all-zero density. Given a transform,
@@ -315,9 +310,100 @@ void write_density_png(const std::string& path, const std::vector<double>& value
   CellCorners corners{x0, y0, (x1 - x0) / nx, (y1 - y0) / ny};
   plimagefr(img.columns.data(), nx, ny, x0, x1, y0, y1, 0.0, zmax, 0.0, zmax, cell_corner_to_world, &corners);
   if (!title.empty()) {
-    plschr(0.0, 1.3);
+    plschr(0.0, title_scale);
     plmtex("t", 1.0, 0.5, 0.5, plplot_text(title).c_str());
   }
+}
+
+void check_density(const std::vector<double>& values, int nx, int ny) {
+  if (nx < 1 || ny < 1) fail("density grid must be at least 1x1");
+  if (values.size() != static_cast<std::size_t>(nx) * ny) {
+    fail("density has " + std::to_string(values.size()) +
+         " values, expected nx*ny = " + std::to_string(static_cast<std::size_t>(nx) * ny));
+  }
+}
+
+}  // namespace
+
+void write_density_png(const std::string& path, const std::vector<double>& values, int nx, int ny, const View& view,
+                       const std::string& title) {
+  check_view(view);
+  check_density(values, nx, ny);
+  std::lock_guard<std::mutex> lock(plplot_mutex());
+  PngPage page(path, 800, 800);
+  pladv(0);
+  set_colour_map1_jet();
+  draw_density(values, nx, ny, view, title, 0.03, 0.97, 0.03, title.empty() ? 0.97 : 0.93);
+  page.finish();
+}
+
+// ---------------------------------------------------------------------------
+// Frame of a conditional animation
+
+namespace {
+
+// The condition axis over [axis_min, axis_max] (widened to hold the
+// condition): a frame with tick labels at the trained range's ends and
+// middle, the parts of the axis outside the trained range shaded, and a dot
+// at the frame's condition, red and labelled when it is an extrapolation.
+void draw_condition_axis(const ConditionFrame& f, PLFLT vx0, PLFLT vx1, PLFLT vy0, PLFLT vy1) {
+  const double lo = std::min({f.axis_min, f.trained_min, f.condition});
+  const double hi = std::max({f.axis_max, f.trained_max, f.condition});
+  const double margin = 0.04 * (hi - lo);
+  const double x0 = lo - margin, x1 = hi + margin;
+  plvpas(vx0, vx1, vy0, vy1, 1.0);
+  plwind(x0, x1, 0.0, 1.0);
+  plcol0(kLightGrey);
+  for (const auto& [a, b] : {std::pair<double, double>{x0, f.trained_min}, {f.trained_max, x1}}) {
+    if (!(b > a)) continue;
+    PLFLT xs[] = {a, b, b, a};
+    PLFLT ys[] = {0.0, 0.0, 1.0, 1.0};
+    plfill(4, xs, ys);
+  }
+  plcol0(kBlack);
+  plwidth(1.0);
+  plbox("bc", 0.0, 0, "bc", 0.0, 0);
+  plschr(0.0, 1.2);
+  const double middle = 0.5 * (f.trained_min + f.trained_max);
+  for (double tick : {f.trained_min, middle, f.trained_max}) {
+    pljoin(tick, 0.0, tick, 0.03);
+    char label[32];
+    std::snprintf(label, sizeof label, "%.2f", tick);
+    plmtex("b", 1.6, (tick - x0) / (x1 - x0), 0.5, label);
+  }
+  plmtex("b", 3.4, 0.5, 0.5, plplot_text(f.condition_label).c_str());
+  char caption[96];
+  std::snprintf(caption, sizeof caption, "%s = %.3f", f.condition_label.c_str(), f.condition);
+  plschr(0.0, 1.15);
+  plmtex("t", 1.0, 0.5, 0.5, plplot_text(caption).c_str());
+  if (f.extrapolation) {
+    plcol0(kRed);
+    plmtex("t", -1.6, 0.5, 0.5, "extrapolation");
+  }
+  PLFLT x = f.condition, y = 0.5;
+  plwidth(12.0);
+  plpoin(1, &x, &y, -1);
+  plwidth(1.0);
+  plcol0(kBlack);
+}
+
+}  // namespace
+
+void write_condition_frame_png(const std::string& path, const ConditionFrame& frame) {
+  check_view(frame.view);
+  check_density(frame.left, frame.bins, frame.bins);
+  check_density(frame.right, frame.bins, frame.bins);
+  if (!std::isfinite(frame.condition) || !std::isfinite(frame.trained_min) || !std::isfinite(frame.trained_max) ||
+      !(frame.trained_max > frame.trained_min)) {
+    fail("condition frame needs a finite condition and a finite, non-empty trained range");
+  }
+  std::lock_guard<std::mutex> lock(plplot_mutex());
+  PngPage page(path, 1280, 500);
+  pladv(0);
+  set_colour_map1_jet();
+  draw_condition_axis(frame, 0.035, 0.30, 0.17, 0.88);
+  draw_density(frame.left, frame.bins, frame.bins, frame.view, frame.left_title, 0.35, 0.65, 0.05, 0.88, 1.15);
+  draw_density(frame.right, frame.bins, frame.bins, frame.view, frame.right_title, 0.68, 0.98, 0.05, 0.88, 1.15);
   page.finish();
 }
 

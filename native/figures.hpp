@@ -33,6 +33,27 @@ struct View {
 void write_density_png(const std::string& path, const std::vector<double>& values, int nx, int ny, const View& view,
                        const std::string& title);
 
+// One frame of a conditional animation, like the seed's: on the left the
+// condition's axis with a dot at this frame's condition, then two densities
+// side by side (e.g. the target p(z | angle) and a histogram of q(z | angle)).
+struct ConditionFrame {
+  double condition = 0;  // this frame's condition, e.g. an angle
+  std::string condition_label = "angle";
+  double trained_min = -3.141592653589793;  // the range the model was trained on: tick marks at its
+  double trained_max = 3.141592653589793;   // ends and middle; the axis outside it is shaded
+  double axis_min = -3.141592653589793;     // the axis shown, widened to hold the trained range and the
+  double axis_max = 3.141592653589793;      // condition (keep it fixed over a sweep so frames line up)
+  bool extrapolation = false;               // outside the trained range: a red dot, labelled
+  std::vector<double> left, right;          // bins x bins values each, laid out as in write_density_png
+  int bins = 100;
+  View view;  // cell centres span the view, as in write_density_png
+  std::string left_title, right_title;
+};
+
+// Writes one frame, about 1280x500 px. Each density has its own colour
+// scale ("jet", 0 to its largest value), as in write_density_png.
+void write_condition_frame_png(const std::string& path, const ConditionFrame& frame);
+
 // One panel of a scatter figure: a label shown in its top-left corner (e.g.
 // "layer 5") and the point coordinates.
 struct ScatterPanel {

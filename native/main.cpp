@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli_checks.hpp"
+#include "cond_command.hpp"
 #include "fit_command.hpp"
 #include "sample_command.hpp"
 
@@ -17,6 +18,10 @@ int main(int argc, char** argv) {
   nfvi::SampleOptions sample_options;
   CLI::App* fit = nfvi::add_fit_command(app, fit_options);
   CLI::App* sample = nfvi::add_sample_command(app, sample_options);
+  nfvi::CondOptions cond_options;
+  nfvi::CondSampleOptions cond_sample_options;
+  CLI::App* cond = nfvi::add_cond_command(app, cond_options);
+  CLI::App* cond_sample = nfvi::add_cond_sample_command(app, cond_sample_options);
 
   try {
     app.parse(argc, argv);
@@ -29,6 +34,8 @@ int main(int argc, char** argv) {
   try {
     if (*fit) return nfvi::run_fit(fit_options);
     if (*sample) return nfvi::run_sample(sample_options);
+    if (*cond) return nfvi::run_cond(cond_options);
+    if (*cond_sample) return nfvi::run_cond_sample(cond_sample_options);
   } catch (const nfvi::UsageError& e) {
     std::fprintf(stderr, "nfvi: error: %s\n", nfvi::one_line(e.what()).c_str());
     return 2;

@@ -1,5 +1,6 @@
 #include "sample_command.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -8,6 +9,7 @@
 #include "model_json.hpp"
 #include "planar_flow.hpp"
 #include "random.hpp"
+#include "samples_csv.hpp"
 
 namespace nfvi {
 
@@ -37,36 +39,16 @@ int run_sample(const SampleOptions& o) {
   PlanarFlow flow(model.dim, model.layers);
   flow.parameters() = model.parameters;
 
-  // Written under a temporary name and renamed at the end, so that a failed
-  // run never leaves a partial CSV under the requested name.
-  const std::string partial = o.out + ".partial";
-  std::ofstream out(partial, std::ios::binary);
-  if (!out) throw UsageError("--out: cannot write " + o.out);
-  const auto abandon = [&](const std::string& why) {
-    out.close();
-    std::remove(partial.c_str());
-    throw std::runtime_error(why);
-  };
-
+  SamplesCsv csv(o.out);
   Random rng(o.seed);
   Samples z;
   Array log_q;
   constexpr long long kChunk = 100000;
-  out << "z1,z2,log_q\n";
-  char line[96];
   for (long long start = 0; start < o.n; start += kChunk) {
     sample_flow(flow, rng, std::min(kChunk, o.n - start), z, log_q);
-    if (!z.allFinite() || !log_q.allFinite())
-      abandon("the model in " + o.model + " produced non-finite samples (near sample " + std::to_string(start) + ")");
-    for (Eigen::Index i = 0; i < z.cols(); ++i) {
-      std::snprintf(line, sizeof line, "%.9g,%.9g,%.9g\n", z(0, i), z(1, i), log_q(i));
-      out << line;
-    }
+    csv.append(z, log_q, "the model in " + o.model);
   }
-  out.flush();
-  if (!out) abandon("writing " + o.out + " failed");
-  out.close();
-  if (std::rename(partial.c_str(), o.out.c_str()) != 0) abandon("cannot rename " + partial + " to " + o.out);
+  csv.commit();
   std::printf("wrote %lld samples of %s (%s, %d layers) to %s\n", o.n, o.model.c_str(),
               potential_name(model.potential).c_str(), model.layers, o.out.c_str());
   return 0;

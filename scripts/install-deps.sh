@@ -9,6 +9,7 @@ packages=(
   libeigen3-dev                             # core: linear algebra
   libcli11-dev nlohmann-json3-dev           # native: flags, JSON
   libplplot-dev plplot-driver-cairo         # native: figures (pngcairo)
+  libpng-dev libgif-dev                     # native: the conditional animation (read PNG frames, write a GIF)
   catch2 libbenchmark-dev                   # tests and benchmarks
   emscripten                                # wasm: the WebAssembly module
   chromium fonts-liberation                 # web: the browser test (headless), with fonts

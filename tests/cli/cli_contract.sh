@@ -99,5 +99,80 @@ got=$?
 grep -q "non-finite samples" "$work/stderr" || fail "sample of an overflowing model: $(cat "$work/stderr")"
 [ ! -e "$work/s3.csv" ] && [ ! -e "$work/s3.csv.partial" ] || fail "sample of an overflowing model left a CSV"
 
+# ---------------------------------------------------------------------------
+# nfvi cond and nfvi cond-sample
+
+cond=(cond --steps 6 --phase1-steps 3 --layers 3 --hidden 8 --angles-per-step 4 --samples 10 --phase2-samples 20
+  --lr 1e-3 --phase2-lr 1e-3 --kl-samples 2000 --out "$work/out")
+expect_error 2 --layers "${cond[@]}" --layers 0
+expect_error 2 --hidden "${cond[@]}" --hidden 0
+expect_error 2 --hidden-layers "${cond[@]}" --hidden-layers 0
+expect_error 2 --steps "${cond[@]}" --steps 0
+expect_error 2 --angles-per-step "${cond[@]}" --angles-per-step 0
+expect_error 2 --samples "${cond[@]}" --samples 0
+expect_error 2 --phase2-samples "${cond[@]}" --phase2-samples -1
+expect_error 2 --phase1-steps "${cond[@]}" --phase1-steps -1
+expect_error 2 --lr "${cond[@]}" --lr 0
+expect_error 2 --phase2-lr "${cond[@]}" --phase2-lr nan
+expect_error 2 --angle-min "${cond[@]}" --angle-min inf
+expect_error 2 --angle-max "${cond[@]}" --angle-max abc
+expect_error 2 --angle-max "${cond[@]}" --angle-min 1 --angle-max 1
+expect_error 2 --init "${cond[@]}" --init xavier
+expect_error 2 --seed "${cond[@]}" --seed -1
+expect_error 2 --frames "${cond[@]}" --frames 1
+expect_error 2 --samples "${cond[@]}" --angles-per-step 1000 --samples 1000000
+expect_error 2 --out "${cond[@]}" --out "$work/a-file/sub"
+expect_error 1 "diverged at step" "${cond[@]}" --lr 1e300 --no-figures
+
+# A tiny run with every output: 26 frames, a looping GIF, kl.csv, kl.png, summary.json.
+"$nfvi" "${cond[@]}" --frame-samples 2000 >/dev/null 2>&1 || fail "cond run failed"
+[ "$(ls "$work/out/frames" | grep -c '^frame_[0-9][0-9]\.png$')" -eq 26 ] || fail "cond should write 26 frames"
+head -c 6 "$work/out/conditional.gif" | grep -q "GIF89a" || fail "conditional.gif is not a GIF89a"
+grep -q "NETSCAPE2.0" "$work/out/conditional.gif" || fail "conditional.gif does not loop"
+[ -s "$work/out/kl.png" ] || fail "cond kl.png"
+[ "$(wc -l <"$work/out/kl.csv")" -eq 7 ] || fail "cond kl.csv should have 6 rows"
+grep -q '"kl_true_mean"' "$work/out/summary.json" || fail "cond summary.json has no kl_true_mean"
+[ "$(grep -o '"extrapolation"' "$work/out/summary.json" | wc -l)" -eq 26 ] || fail "cond summary.json: 26 angles"
+mv "$work/out" "$work/cond_run"
+model="$work/cond_run/summary.json"
+
+# Reload: inside and outside the trained range.
+"$nfvi" cond-sample --model "$model" --angle 0.5 --n 500 --kl-samples 1000 --out "$work/c.csv" >"$work/stdout" 2>&1 ||
+  fail "cond-sample failed: $(cat "$work/stdout")"
+[ "$(wc -l <"$work/c.csv")" -eq 501 ] || fail "c.csv should have 500 rows"
+head -1 "$work/c.csv" | grep -qx "z1,z2,log_q" || fail "c.csv header"
+grep -q "inside the trained range" "$work/stdout" || fail "cond-sample at 0.5: $(cat "$work/stdout")"
+"$nfvi" cond-sample --model "$model" --angle 5 --n 100 --kl-samples 1000 --out "$work/c.csv" --frame "$work/f.png" \
+  >"$work/stdout" 2>&1 || fail "cond-sample at angle 5 failed: $(cat "$work/stdout")"
+grep -q "EXTRAPOLATION" "$work/stdout" || fail "cond-sample at 5 is not labelled extrapolation: $(cat "$work/stdout")"
+[ -s "$work/f.png" ] || fail "cond-sample --frame wrote no PNG"
+
+# Bad flags and bad model files for cond-sample: one line, exit 2, no CSV.
+cond_sample_error() {
+  local text="$1"
+  shift
+  rm -f "$work/c2.csv"
+  "$nfvi" cond-sample "$@" --out "$work/c2.csv" >"$work/stdout" 2>"$work/stderr"
+  local got=$?
+  [ "$got" -eq 2 ] || fail "cond-sample $* exited $got, expected 2"
+  [ "$(grep -c . "$work/stderr")" -eq 1 ] || fail "cond-sample $*: expected one error line: $(cat "$work/stderr")"
+  grep -q -- "$text" "$work/stderr" || fail "cond-sample $*: error does not mention '$text': $(cat "$work/stderr")"
+  [ ! -e "$work/c2.csv" ] && [ ! -e "$work/c2.csv.partial" ] || fail "cond-sample $* wrote output"
+}
+cond_sample_error --angle --model "$model" --angle nan
+cond_sample_error --angle --model "$model" --angle abc
+cond_sample_error --angle --model "$model"
+cond_sample_error --n --model "$model" --angle 0 --n 0
+head -c 300 "$model" >"$work/c_truncated.json"
+echo '{"format": "nfvi-conditional-flow", "version": 1}' >"$work/c_incomplete.json"
+sed 's/"hidden_activation": *"elu"/"hidden_activation": "relu"/' "$model" >"$work/c_relu.json"
+sed 's/"sizes": *\[/"sizes": [2,/' "$model" >"$work/c_sizes.json"
+for bad in c_truncated c_incomplete c_relu c_sizes garbage missing; do
+  cond_sample_error --model --model "$work/$bad.json" --angle 0
+done
+# A model of `nfvi fit` is not a conditional model.
+"$nfvi" "${fit[@]}" >/dev/null 2>&1 || fail "fit run for the wrong-format check failed"
+cond_sample_error "nfvi cond" --model "$work/out/summary.json" --angle 0
+
 if [ "$failures" -eq 0 ]; then echo "cli contract: all checks passed"; fi
 exit $((failures > 0))

@@ -1,0 +1,159 @@
+#include "conditional_model_json.hpp"
+
+#include <cmath>
+
+namespace nfvi {
+namespace {
+
+constexpr const char* kFormat = "nfvi-conditional-flow";
+constexpr int kVersion = 1;
+constexpr int kMaxLayers = 1000;
+constexpr int kMaxHidden = 8192;
+constexpr int kMaxHiddenLayers = 16;
+
+const nlohmann::json& require(const nlohmann::json& object, const std::string& key, const std::string& where) {
+  if (!object.is_object()) throw ModelFormatError(where + " must be a JSON object");
+  const auto it = object.find(key);
+  if (it == object.end()) throw ModelFormatError("missing \"" + key + "\" in " + where);
+  return *it;
+}
+
+double finite_number(const nlohmann::json& value, const std::string& where) {
+  if (!value.is_number()) throw ModelFormatError(where + " must be a number");
+  const double x = value.get<double>();
+  if (!std::isfinite(x)) throw ModelFormatError(where + " must be finite");
+  return x;
+}
+
+int whole_number(const nlohmann::json& value, const std::string& where, int lo, int hi) {
+  if (!value.is_number_integer()) throw ModelFormatError(where + " must be a whole number");
+  const long long x = value.get<long long>();
+  if (x < lo || x > hi)
+    throw ModelFormatError(where + " must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  return static_cast<int>(x);
+}
+
+void require_string(const nlohmann::json& object, const std::string& key, const std::string& expected,
+                    const std::string& where) {
+  const auto& value = require(object, key, where);
+  if (!value.is_string() || value.get<std::string>() != expected)
+    throw ModelFormatError("\"" + key + "\" in " + where + " must be \"" + expected + "\"");
+}
+
+}  // namespace
+
+ConditionalModel conditional_model_of(const ConditionalTrainer& trainer) {
+  ConditionalModel model;
+  model.dim = trainer.flow().dim();
+  model.layers = trainer.flow().layers();
+  model.sizes = trainer.flow().network().sizes();
+  model.angle_min = trainer.config().angle_min;
+  model.angle_max = trainer.config().angle_max;
+  model.parameters = trainer.flow().parameters();
+  return model;
+}
+
+nlohmann::json conditional_model_to_json(const ConditionalModel& model) {
+  const auto& p = model.parameters;
+  return {{"format", kFormat},
+          {"version", kVersion},
+          {"target",
+           {{"family", "rotated_ring"},
+            {"distance", kRotatedRingDistance},
+            {"floor", kRotatedRingFloor},
+            {"energy",
+             "U(z|angle) = 0.5((|z| - 2)/0.4)^2 - log(exp(-0.5((x' - 2)/0.6)^2) + exp(-0.5((x' + 2)/0.6)^2) + 1e-6), "
+             "x' = cos(angle) z1 - sin(angle) z2"}}},
+          {"condition", {{"name", "angle"}, {"trained_range", {model.angle_min, model.angle_max}}}},
+          {"flow", "planar"},
+          {"dim", model.dim},
+          {"layers", model.layers},
+          {"network",
+           {{"sizes", model.sizes},
+            {"hidden_activation", "elu"},
+            {"output_activation", "linear"},
+            {"layout",
+             "layer after layer: W (out, in) column-major, then b (out); the output for an angle is its flow: "
+             "mu (D), rho (D) with sigma = softplus(rho), then per planar layer w (D), u (D), b"},
+            {"parameters", std::vector<double>(p.data(), p.data() + p.size())}}}};
+}
+
+ConditionalModel conditional_model_from_json(const nlohmann::json& doc) {
+  const std::string top = "the model file";
+  const auto& format = require(doc, "format", top);
+  if (!format.is_string() || format.get<std::string>() != kFormat)
+    throw ModelFormatError("\"format\" must be \"" + std::string(kFormat) +
+                           "\" (is this the summary.json of `nfvi cond`?)");
+  if (whole_number(require(doc, "version", top), "\"version\"", 1, 1000) != kVersion)
+    throw ModelFormatError("unsupported model file version (this nfvi reads version 1)");
+  require_string(doc, "flow", "planar", top);
+  const auto& target = require(doc, "target", top);
+  require_string(target, "family", "rotated_ring", "\"target\"");
+
+  ConditionalModel model;
+  model.dim = whole_number(require(doc, "dim", top), "\"dim\"", 2, 2);
+  model.layers = whole_number(require(doc, "layers", top), "\"layers\"", 1, kMaxLayers);
+
+  const auto& range = require(require(doc, "condition", top), "trained_range", "\"condition\"");
+  if (!range.is_array() || range.size() != 2)
+    throw ModelFormatError("condition.trained_range must be an array of 2 numbers");
+  model.angle_min = finite_number(range[0], "condition.trained_range[0]");
+  model.angle_max = finite_number(range[1], "condition.trained_range[1]");
+  if (!(model.angle_max > model.angle_min))
+    throw ModelFormatError("condition.trained_range must be [low, high] with low < high");
+
+  const auto& network = require(doc, "network", top);
+  require_string(network, "hidden_activation", "elu", "\"network\"");
+  require_string(network, "output_activation", "linear", "\"network\"");
+  const auto& sizes = require(network, "sizes", "\"network\"");
+  if (!sizes.is_array() || sizes.size() < 3 || sizes.size() > kMaxHiddenLayers + 2)
+    throw ModelFormatError("network.sizes must be an array [1, hidden..., outputs] with 1 to " +
+                           std::to_string(kMaxHiddenLayers) + " hidden layers");
+  const int outputs = static_cast<int>(PlanarFlow::parameter_count(model.dim, model.layers));
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    const std::string where = "network.sizes[" + std::to_string(i) + "]";
+    if (i == 0) {
+      model.sizes.push_back(whole_number(sizes[i], where, 1, 1));
+    } else if (i + 1 == sizes.size()) {
+      model.sizes.push_back(whole_number(sizes[i], where, outputs, outputs));
+    } else {
+      model.sizes.push_back(whole_number(sizes[i], where, 1, kMaxHidden));
+      if (model.sizes.back() != model.sizes[1])
+        throw ModelFormatError("network.sizes: hidden layers of different widths are not supported");
+    }
+  }
+  const Mlp layout(model.sizes);
+  const auto& params = require(network, "parameters", "\"network\"");
+  if (!params.is_array() || static_cast<Eigen::Index>(params.size()) != layout.parameter_count())
+    throw ModelFormatError("network.parameters must be an array of " + std::to_string(layout.parameter_count()) +
+                           " numbers for sizes as given");
+  model.parameters.resize(layout.parameter_count());
+  for (size_t i = 0; i < params.size(); ++i)
+    model.parameters(static_cast<Eigen::Index>(i)) =
+        finite_number(params[i], "network.parameters[" + std::to_string(i) + "]");
+  return model;
+}
+
+ConditionalModel conditional_model_from_text(const std::string& text) {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ModelFormatError("not valid JSON (truncated or malformed) at byte " + std::to_string(e.byte));
+  }
+  return conditional_model_from_json(doc);
+}
+
+ConditionalTrainer trainer_for(const ConditionalModel& model) {
+  ConditionalConfig config;
+  config.layers = model.layers;
+  config.hidden = model.sizes.at(1);
+  config.hidden_layers = static_cast<int>(model.sizes.size()) - 2;
+  config.angle_min = model.angle_min;
+  config.angle_max = model.angle_max;
+  ConditionalTrainer trainer(config);
+  trainer.set_parameters(model.parameters);
+  return trainer;
+}
+
+}  // namespace nfvi
