@@ -3,6 +3,7 @@
 // FlowSession.
 #include <emscripten/bind.h>
 
+#include "conditional_session.hpp"
 #include "energies.hpp"
 #include "flow_session.hpp"
 #include "js_interop.hpp"
@@ -10,6 +11,7 @@
 namespace {
 
 using emscripten::val;
+using nfvi::ConditionalSession;
 using nfvi::FlowSession;
 using nfvi::js::float64_array;
 using nfvi::js::rethrow_as_js_error;
@@ -22,14 +24,17 @@ FlowSession* session_from_json(const std::string& model_json, int samples, doubl
   return rethrow_as_js_error([&] { return new FlowSession(model_json, samples, learning_rate, seed); });
 }
 
+// Divergence is not an exception here: the estimates so far come back with it.
+template <typename Result>
+val train_result(const Result& result) {
+  val out = val::object();
+  out.set("estimates", float64_array(result.estimates));
+  out.set("error", result.error.empty() ? val::null() : val(result.error));
+  return out;
+}
+
 val train(FlowSession& s, int steps) {
-  return rethrow_as_js_error([&] {
-    FlowSession::TrainResult result = s.train(steps);
-    val out = val::object();
-    out.set("estimates", float64_array(result.estimates));
-    out.set("error", result.error.empty() ? val::null() : val(result.error));
-    return out;
-  });
+  return rethrow_as_js_error([&] { return train_result(s.train(steps)); });
 }
 
 val kl_history(const FlowSession& s) { return float64_array(s.kl_history()); }
@@ -44,6 +49,29 @@ double kl_true_fresh(FlowSession& s, int samples) {
 }
 val layer_samples(FlowSession& s, int samples) {
   return rethrow_as_js_error([&] { return float64_array(s.layer_samples(samples)); });
+}
+
+ConditionalSession* new_conditional(int layers, int hidden, int angles, int samples, double learning_rate,
+                                    double seed) {
+  return rethrow_as_js_error(
+      [&] { return new ConditionalSession(layers, hidden, angles, samples, learning_rate, seed); });
+}
+ConditionalSession* conditional_from_json(const std::string& model_json, int angles, int samples, double learning_rate,
+                                          double seed) {
+  return rethrow_as_js_error([&] { return new ConditionalSession(model_json, angles, samples, learning_rate, seed); });
+}
+val train_conditional(ConditionalSession& s, int steps) {
+  return rethrow_as_js_error([&] { return train_result(s.train(steps)); });
+}
+val conditional_history(const ConditionalSession& s) { return float64_array(s.kl_history()); }
+double conditional_kl_true_at(const ConditionalSession& s, double angle, int samples) {
+  return rethrow_as_js_error([&] { return s.kl_true_at(angle, samples); });
+}
+val conditional_true_density(const ConditionalSession& s, double angle, int bins) {
+  return rethrow_as_js_error([&] { return float64_array(s.true_density(angle, bins)); });
+}
+val conditional_learned_density(const ConditionalSession& s, double angle, int bins, int samples) {
+  return rethrow_as_js_error([&] { return float64_array(s.learned_density(angle, bins, samples)); });
 }
 
 val energy_names() {
@@ -76,4 +104,22 @@ EMSCRIPTEN_BINDINGS(nfvi) {
       .function("learnedDensity", &learned_density)
       .function("layerSamples", &layer_samples)
       .function("toJson", &FlowSession::to_json);
+  emscripten::class_<ConditionalSession>("ConditionalSession")
+      .constructor(&new_conditional, allow_raw_pointers())
+      .class_function("fromJson", &conditional_from_json, allow_raw_pointers())
+      .function("train", &train_conditional)
+      .function("layers", &ConditionalSession::layers)
+      .function("hidden", &ConditionalSession::hidden)
+      .function("stepsTaken", &ConditionalSession::steps_taken)
+      .function("klHistory", &conditional_history)
+      .function("angleMin", &ConditionalSession::angle_min)
+      .function("angleMax", &ConditionalSession::angle_max)
+      .function("isExtrapolation", &ConditionalSession::is_extrapolation)
+      .function("logZ", &ConditionalSession::log_z)
+      .function("klEstimate", &ConditionalSession::kl_estimate)
+      .function("klTrue", &ConditionalSession::kl_true)
+      .function("klTrueAt", &conditional_kl_true_at)
+      .function("trueDensity", &conditional_true_density)
+      .function("learnedDensity", &conditional_learned_density)
+      .function("toJson", &ConditionalSession::to_json);
 }

@@ -157,6 +157,65 @@ test('a bad value shows an error beside its control and disables Run', async () 
   await page.waitForFunction(() => document.getElementById('layers-error').textContent.length > 0);
 });
 
+test('conditional view: trains live, and the angle slider redraws q(z|angle) beside p(z|angle)', async () => {
+  await page.evaluate(() => { window.location.hash = '#view=conditional&angle=0.5'; });
+  await page.waitForFunction(() => document.body.dataset.conditionalSessions === '1', null, { timeout: 30000 });
+  assert.equal(await page.isHidden('#flow-view'), true);
+  assert.equal(await page.inputValue('#c-hidden'), '64');
+  await page.click('#c-run');
+  await page.waitForFunction(() => Number(document.getElementById('c-stat-kl-true').textContent) < 0.5, null,
+    { timeout: 120000 });
+  // Slider moves while training runs, then while paused.
+  const redrawMs = [];
+  for (const phase of ['running', 'paused']) {
+    if (phase === 'paused') {
+      await page.click('#c-run');
+      await page.waitForFunction(() => document.body.dataset.conditionalRunning === 'false');
+    }
+    for (const angle of [-2.5, -1.2, 0.3, 1.7, 2.9]) {
+      await page.fill('#c-angle', String(angle));
+      await page.dispatchEvent('#c-angle', 'input');
+      await page.waitForFunction((a) => document.body.dataset.conditionalDrawnAngle === a.toFixed(2), angle);
+      redrawMs.push(Number(await page.getAttribute('body', 'data-conditional-redraw-ms')));
+    }
+  }
+  redrawMs.sort((a, b) => a - b);
+  console.log(`conditional slider: redraw median ${redrawMs[5].toFixed(0)} ms, max ${redrawMs.at(-1).toFixed(0)} ms ` +
+    `(10 moves, half of them while training)`);
+  for (const id of ['c-true-canvas', 'c-learned-canvas']) {
+    const colours = await distinctColours(id);
+    assert.ok(colours > 20, `${id} has only ${colours} colours`);
+  }
+  assert.equal(await text('#c-extrapolation'), '');
+  await page.fill('#c-angle', '4');
+  await page.dispatchEvent('#c-angle', 'change');
+  await page.waitForFunction(() => document.body.dataset.conditionalDrawnAngle === '4.00');
+  assert.match(await text('#c-extrapolation'), /extrapolation/);
+  assert.match(page.url(), /view=conditional.*angle=4\.00/);
+  await page.fill('#c-angle', '0.8');
+  await page.dispatchEvent('#c-angle', 'change');
+  await page.waitForFunction(() => document.body.dataset.conditionalDrawnAngle === '0.80');
+  await page.waitForFunction(() => document.getElementById('c-stat-kl-angle').textContent !== '–');
+  await page.screenshot({ path: screenshot.replace(/\.png$/, '-conditional.png'), fullPage: true });
+});
+
+test('conditional view: a downloaded network loads back, and bad values get messages', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#c-save')]);
+  const model = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.equal(model.format, 'nfvi-conditional-flow');
+  const sessions = Number(await page.getAttribute('body', 'data-conditional-sessions'));
+  await page.setInputFiles('#c-load', await download.path());
+  await page.waitForFunction((n) => Number(document.body.dataset.conditionalSessions) === n + 1, sessions);
+  assert.match(await text('#c-source'), /^loaded from /);
+  await page.fill('#c-hidden', '0');
+  await page.dispatchEvent('#c-hidden', 'change');
+  assert.match(await text('#c-hidden-error'), /hidden units/);
+  assert.equal(await page.isDisabled('#c-run'), true);
+  await page.fill('#c-hidden', '64');
+  await page.dispatchEvent('#c-hidden', 'change');
+  assert.equal(await text('#c-hidden-error'), '');
+});
+
 test('no console errors', () => {
   assert.deepEqual(consoleErrors, []);
 });

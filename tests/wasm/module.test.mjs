@@ -117,6 +117,44 @@ test('a blow-up reports its step and keeps the last good state', () => {
   far.delete();
 });
 
+// `nfvi cond` with a small network for a few steps; returns its output directory.
+function nativeConditionalRun(steps, seed) {
+  const out = path.join(work, `cond-${steps}-${seed}`);
+  execFileSync(nativeProgram, ['cond', '--layers', '8', '--hidden', '32', '--steps', String(steps), '--seed',
+    String(seed), '--no-figures', '--kl-samples', '2000', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return out;
+}
+
+test('conditional: the first 10 losses equal the native program\'s to 1e-6', () => {
+  // nfvi cond's phase 1 defaults: 32 angles per step, 100 samples per angle, lr 3e-5.
+  const native = readKlCsv(nativeConditionalRun(10, 3));
+  const session = new nfvi.ConditionalSession(8, 32, 32, 100, 3e-5, 3);
+  const { estimates, error } = session.train(10);
+  assert.equal(error, null);
+  native.forEach((expected, i) => {
+    assert.ok(relativeError(estimates[i], expected) < 1e-6, `step ${i + 1}: wasm ${estimates[i]} vs native ${expected}`);
+  });
+  session.delete();
+});
+
+test('conditional: a network saved by nfvi cond loads, labels extrapolation, and round-trips', () => {
+  const dir = nativeConditionalRun(20, 4);
+  const text = readFileSync(path.join(dir, 'summary.json'), 'utf8');
+  const session = nfvi.ConditionalSession.fromJson(text, 16, 100, 1e-3, 1);
+  assert.equal(session.layers(), 8);
+  assert.equal(session.hidden(), 32);
+  assert.equal(session.isExtrapolation(0.5), false);
+  assert.equal(session.isExtrapolation(4.0), true);
+  const q = session.learnedDensity(4.0, 50, 5000); // extrapolation is allowed
+  assert.equal(q.length, 2500);
+  assert.ok(Number.isFinite(session.klTrueAt(1.0, 2000)));
+  assert.deepEqual(JSON.parse(session.toJson()).network.parameters, JSON.parse(text).network.parameters);
+  assert.throws(() => nfvi.ConditionalSession.fromJson('{"format": "nfvi-flow"}', 16, 100, 1e-3, 1), Error);
+  assert.throws(() => new nfvi.ConditionalSession(0, 32, 16, 100, 1e-3, 1), /layers/);
+  assert.throws(() => session.trueDensity(NaN, 50), /angle/);
+  session.delete();
+});
+
 test('arrays stay valid after wasm memory grows', () => {
   const session = new nfvi.FlowSession('U8', 50, 1000, 2e-3, 1);
   const before = session.trueDensity(100);

@@ -67,6 +67,16 @@ export function drawLayer(canvas, samples, layers, n, k) {
   ctx.fillText(`after layer ${k}`, 8, 18);
 }
 
+// Saves text as a file through the browser's download.
+export function download(text, name) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
 // The KL chart: the per-step estimate E[log q + U], kl_true (the last 100
 // estimates' mean plus log Z, in nats) and the line -log Z, where the
 // estimate ends when q = p.
@@ -97,26 +107,28 @@ export class KlChart {
       },
     });
     this.logZ = 0;
+    this.series = [[], [], []];
   }
 
   reset(logZ, history, klTrueOf) {
     this.logZ = logZ;
-    const [estimate, klTrue, floor] = this.chart.data.datasets;
-    estimate.data = [];
-    klTrue.data = [];
-    floor.data = [];
-    for (let i = 0; i < history.length; ++i) this.add(i + 1, history[i], klTrueOf(history[i]), false);
+    // Our own arrays: Chart.js's decimation swaps dataset.data for a decimated
+    // copy while drawing, so points are appended here and handed over on update.
+    this.series = [[], [], []];
+    for (let i = 0; i < history.length; ++i) this.add(i + 1, history[i], klTrueOf(history[i]));
     this.update();
   }
 
   add(step, estimate, klTrue) {
-    const [e, t, floor] = this.chart.data.datasets;
-    e.data.push({ x: step, y: estimate });
-    t.data.push({ x: step, y: klTrue });
-    floor.data = [{ x: 0, y: -this.logZ }, { x: Math.max(step, 1), y: -this.logZ }];
+    const [e, t, floor] = this.series;
+    e.push({ x: step, y: estimate });
+    t.push({ x: step, y: klTrue });
+    floor.length = 0;
+    floor.push({ x: 0, y: -this.logZ }, { x: Math.max(step, 1), y: -this.logZ });
   }
 
   update() {
+    this.chart.data.datasets.forEach((dataset, i) => { dataset.data = this.series[i]; });
     this.chart.update('none');
   }
 }

@@ -20,24 +20,55 @@ function wholeNumber(text, name, lo, hi) {
 }
 
 // Each field: parse(text) -> { value } or { error }.
+// The flow view's fields.
 export const FIELDS = {
   energy: (text) => (ENERGIES.includes(String(text))
     ? { value: String(text) } : { error: `energy must be one of ${ENERGIES.join(', ')}` }),
   layers: (text) => wholeNumber(text, 'layers', 1, 1000),
   samples: (text) => wholeNumber(text, 'samples per step', 1, 100000),
-  lr: (text) => {
-    const s = String(text).trim();
-    const value = Number(s);
-    if (s === '' || !Number.isFinite(value) || value <= 0 || value > 1) {
-      return { error: 'learning rate must be a number in (0, 1], e.g. 0.002' };
-    }
-    return { value };
-  },
+  lr: (text) => positiveNumber('learning rate', 1, 0.002)(text),
   seed: (text) => wholeNumber(text, 'seed', 0, MAX_SEED),
 };
 
+function positiveNumber(name, hi, example) {
+  return (text) => {
+    const s = String(text).trim();
+    const value = Number(s);
+    if (s === '' || !Number.isFinite(value) || value <= 0 || value > hi) {
+      return { error: `${name} must be a number in (0, ${hi}], e.g. ${example}` };
+    }
+    return { value };
+  };
+}
+
+// The conditional view's fields: a small network, so that it trains in a minute.
+export const CONDITIONAL_FIELDS = {
+  layers: (text) => wholeNumber(text, 'layers', 1, 200),
+  hidden: (text) => wholeNumber(text, 'hidden units', 1, 1024),
+  angles: (text) => wholeNumber(text, 'angles per step', 1, 1024),
+  samples: (text) => wholeNumber(text, 'samples per angle', 1, 10000),
+  lr: positiveNumber('learning rate', 1, 0.003),
+  seed: (text) => wholeNumber(text, 'seed', 0, MAX_SEED),
+};
+
+export const CONDITIONAL_DEFAULTS = Object.freeze({ layers: 16, hidden: 64, angles: 16, samples: 100, lr: 0.003, seed: 1 });
+
 // Checks every field and the combination; returns { state, errors } where
 // errors maps a field name to its message (empty when all is well).
+export function checkConditionalSettings(texts) {
+  const state = {};
+  const errors = {};
+  for (const [name, parse] of Object.entries(CONDITIONAL_FIELDS)) {
+    const result = parse(texts[name] ?? '');
+    if ('error' in result) errors[name] = result.error;
+    else state[name] = result.value;
+  }
+  if (Object.keys(errors).length === 0 && state.layers * state.angles * state.samples > MAX_LAYER_SAMPLES) {
+    errors.samples = `layers x angles x samples must be at most ${MAX_LAYER_SAMPLES.toLocaleString('en')} in the browser`;
+  }
+  return { state, errors };
+}
+
 export function checkSettings(texts) {
   const state = {};
   const errors = {};
@@ -52,19 +83,33 @@ export function checkSettings(texts) {
   return { state, errors };
 }
 
-// "#energy=U1&layers=50&samples=1000&lr=0.002&seed=1"
-export function settingsToHash(state) {
+// The view a hash shows: "flow" (default) or "conditional".
+export const VIEWS = ['flow', 'conditional'];
+export function viewFromHash(hash) {
+  const view = new URLSearchParams(String(hash).replace(/^#/, '')).get('view');
+  return VIEWS.includes(view) ? view : 'flow';
+}
+
+// "#energy=U1&layers=50&samples=1000&lr=0.002&seed=1" (the flow view), or
+// "#view=conditional&layers=16&...&angle=0.5". `extra` adds keys (the angle).
+export function settingsToHash(state, fields = FIELDS, view = 'flow', extra = {}) {
   const params = new URLSearchParams();
-  for (const name of Object.keys(FIELDS)) params.set(name, String(state[name]));
+  if (view !== 'flow') params.set('view', view);
+  for (const name of Object.keys(fields)) params.set(name, String(state[name]));
+  for (const [name, value] of Object.entries(extra)) params.set(name, String(value));
   return `#${params.toString()}`;
 }
 
 // The field texts a hash asks for; fields it does not name keep their defaults.
-export function textsFromHash(hash) {
+export function textsFromHash(hash, fields = FIELDS, defaults = DEFAULTS) {
   const params = new URLSearchParams(String(hash).replace(/^#/, ''));
   const texts = {};
-  for (const name of Object.keys(FIELDS)) texts[name] = params.has(name) ? params.get(name) : String(DEFAULTS[name]);
+  for (const name of Object.keys(fields)) texts[name] = params.has(name) ? params.get(name) : String(defaults[name]);
   return texts;
+}
+
+export function hashParam(hash, name) {
+  return new URLSearchParams(String(hash).replace(/^#/, '')).get(name);
 }
 
 // kl_true as `nfvi fit` reports it: the mean of the last `window` KL

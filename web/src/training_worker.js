@@ -1,0 +1,140 @@
+// The part of a Web Worker that every view's worker shares: it loads the
+// WebAssembly module, owns one training session, and trains it in chunks of
+// about CHUNK_MS, reading its messages between chunks (so Pause, Step, Reset
+// and view requests are answered while training runs).
+//
+// Messages in:  init {settings} | load {text, settings} | run | pause | step {steps} | save | view {...}
+// Messages out: ready | session {...} | progress {...} | paused {steps} | views {...} | model {json} |
+//               failure {where, message}
+//
+// A view's worker supplies the session-specific parts:
+//   create(nfvi, settings), load(nfvi, text, settings): a new session;
+//   describe(session): the 'session' message body (and transferables);
+//   views(session, request, periodic): the 'views' message body (and transferables);
+//     periodic is true for the redraws while training runs;
+//   chunkMs (optional): a shorter chunk, for views that must answer fast;
+//   save(session): the 'model' message body.
+import createNfviModule from '../nfvi.mjs';
+
+const CHUNK_MS = 40;          // default time per training chunk (a view may ask for less)
+const VIEW_INTERVAL_MS = 400; // how often the views are redrawn while training runs
+
+export function startTrainingWorker(view) {
+  let nfvi = null;
+  let session = null;
+  let running = false;
+  let chunkSteps = 10;
+  let lastViews = 0;
+  let viewRequest = {};
+  const pending = [];
+
+  const post = (type, body = {}, transfer = []) => self.postMessage({ type, ...body }, transfer);
+  const fail = (where, error) => {
+    running = false;
+    post('failure', { where, message: error instanceof Error ? error.message : String(error) });
+  };
+
+  const chunkMs = view.chunkMs ?? CHUNK_MS;
+
+  function sendViews(periodic = false) {
+    const { body, transfer } = view.views(session, viewRequest, periodic);
+    post('views', body, transfer);
+    lastViews = performance.now();
+  }
+
+  function train(steps) {
+    const start = performance.now();
+    const { estimates, error } = session.train(steps);
+    const seconds = (performance.now() - start) / 1000;
+    post('progress', {
+      estimates,
+      steps: session.stepsTaken(),
+      klEstimate: session.klEstimate(),
+      klTrue: session.klTrue(),
+      stepsPerSecond: estimates.length > 0 && seconds > 0 ? estimates.length / seconds : null,
+      running: running && error === null,
+    }, [estimates.buffer]);
+    if (error !== null) {
+      // The session kept its last good state; show that state and stop.
+      running = false;
+      post('failure', { where: 'training', message: `${error}. Training stopped; the last good state is kept.` });
+      sendViews();
+      return false;
+    }
+    return true;
+  }
+
+  function newSession(make) {
+    running = false;
+    const next = make();
+    if (session !== null) session.delete();
+    session = next;
+    chunkSteps = 10;
+    const { body, transfer } = view.describe(session);
+    post('session', body, transfer);
+    sendViews();
+  }
+
+  async function runLoop() {
+    while (running) {
+      const start = performance.now();
+      if (!train(chunkSteps)) break;
+      const elapsed = performance.now() - start;
+      // Aim the next chunk at CHUNK_MS, growing or shrinking by at most 2x.
+      chunkSteps = Math.max(1, Math.min(chunkSteps * 2, Math.round(chunkSteps * chunkMs / Math.max(elapsed, 1))));
+      if (performance.now() - lastViews > VIEW_INTERVAL_MS) sendViews(true);
+      await new Promise((resolve) => setTimeout(resolve, 0)); // let messages in
+      while (pending.length > 0) handle(pending.shift());
+    }
+    while (pending.length > 0) handle(pending.shift());
+  }
+
+  function handle(message) {
+    try {
+      switch (message.type) {
+        case 'init':
+          newSession(() => view.create(nfvi, message.settings));
+          break;
+        case 'load':
+          newSession(() => view.load(nfvi, message.text, message.settings));
+          break;
+        case 'run':
+          if (!running && session !== null) {
+            running = true;
+            runLoop();
+          }
+          break;
+        case 'pause':
+          running = false;
+          post('paused', { steps: session === null ? 0 : session.stepsTaken() });
+          break;
+        case 'step':
+          running = false;
+          if (train(message.steps ?? 1)) sendViews();
+          break;
+        case 'view':
+          viewRequest = message.request;
+          if (session !== null) sendViews();
+          break;
+        case 'save':
+          post('model', view.save(session));
+          break;
+        default:
+          throw new Error(`unknown message '${message.type}'`);
+      }
+    } catch (error) {
+      fail(message.type, error);
+    }
+  }
+
+  self.onmessage = (event) => {
+    if (running || nfvi === null) pending.push(event.data); // picked up between chunks, or once loaded
+    else handle(event.data);
+  };
+
+  createNfviModule().then((module) => {
+    nfvi = module;
+    post('ready');
+    while (pending.length > 0) handle(pending.shift());
+  }, (error) => fail('loading the WebAssembly module', error));
+}
