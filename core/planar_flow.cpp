@@ -1,7 +1,10 @@
 #include "planar_flow.hpp"
 
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 
+#include "array_math.hpp"
 #include "scalar_math.hpp"
 
 namespace nfvi {
@@ -34,13 +37,45 @@ void PlanarFlow::forward(SamplesConstRef eps) {
   log_det_.resize(n);
 
   base_.forward(params_.segment(mu_offset(), dim_), params_.segment(rho_offset(), dim_), eps_, z_[0], log_q_);
+  // log q -= sum_k log|det_k|, taken as one log|prod det_k| per run of kLayersPerLog layers.
+  int run_start = 0;
   for (int k = 0; k < layers_; ++k) {
     const Eigen::Index o = layer_offset(k);
-    layer_ops_[static_cast<size_t>(k)].forward(params_.segment(o, dim_), params_.segment(o + dim_, dim_),
-                                               params_(o + 2 * dim_), z_[static_cast<size_t>(k)],
-                                               z_[static_cast<size_t>(k) + 1], log_det_);
-    log_q_ -= log_det_;
+    PlanarLayer& layer = layer_ops_[static_cast<size_t>(k)];
+    layer.forward(params_.segment(o, dim_), params_.segment(o + dim_, dim_), params_(o + 2 * dim_),
+                  z_[static_cast<size_t>(k)], z_[static_cast<size_t>(k) + 1]);
+    if (k == run_start) {
+      det_product_ = layer.det();
+    } else {
+      det_product_ *= layer.det();
+    }
+    if (k + 1 - run_start == kLayersPerLog || k + 1 == layers_) {
+      subtract_log_det(run_start, k + 1);
+      run_start = k + 1;
+    }
   }
+}
+
+void PlanarFlow::subtract_log_det(int first, int end) {
+  log_abs_into(det_product_, log_det_);
+  // A product that left the normal range (0, inf, subnormal, NaN) is redone
+  // as a sum of logs for that sample. Products of 8 determinants stay well
+  // inside the range in practice (the product is the volume change of 8
+  // layers, and each |det| that is not 0 is above ~1e-16), so this mostly
+  // keeps exact zeros and NaN as they are: visible in log q.
+  const bool all_normal = (det_product_.abs() >= std::numeric_limits<double>::min() &&
+                           det_product_.abs() <= std::numeric_limits<double>::max())
+                              .all();
+  if (!all_normal) {
+    for (Eigen::Index i = 0; i < det_product_.size(); ++i) {
+      const double p = std::abs(det_product_(i));
+      if (p >= std::numeric_limits<double>::min() && p <= std::numeric_limits<double>::max()) continue;
+      double sum = 0;
+      for (int k = first; k < end; ++k) sum += std::log(std::abs(layer_ops_[static_cast<size_t>(k)].det()(i)));
+      log_det_(i) = sum;
+    }
+  }
+  log_q_ -= log_det_;
 }
 
 void PlanarFlow::backward(SamplesConstRef dz_out, ArrayConstRef dlog_q, Eigen::Ref<Vector> gradient) {

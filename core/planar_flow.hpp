@@ -58,6 +58,15 @@ class PlanarFlow {
   void backward(SamplesConstRef dz_out, ArrayConstRef dlog_q, Eigen::Ref<Vector> gradient);
 
  private:
+  // log q0 minus log|prod det_k| over layers [first, end), whose product is in det_product_.
+  void subtract_log_det(int first, int end);
+
+  // Layers whose determinants are multiplied before one log is taken: logs
+  // were the largest single cost of a step under WebAssembly. Each |det| is
+  // 1 + (1 - h^2) psi; 8 of them stay in the normal range unless psi is
+  // extreme, and then subtract_log_det falls back to a sum of logs.
+  static constexpr int kLayersPerLog = 8;
+
   int dim_;
   int layers_;
   Vector params_;
@@ -68,6 +77,7 @@ class PlanarFlow {
   std::vector<Samples> z_;  // K + 1 entries of (D, N)
   Array log_q_;             // (N)
   Array log_det_;           // (N) scratch
+  Array det_product_;       // (N) product of det df_k/dz over the current run of layers
   Samples dz_;              // (D, N) backward scratch
 };
 

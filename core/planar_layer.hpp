@@ -39,6 +39,14 @@ class PlanarLayer {
   void forward(VectorConstRef w, VectorConstRef u, double b, SamplesConstRef z, SamplesRef z_out,
                Eigen::Ref<Array> log_det);
 
+  // z_out = f(z) without the logarithm: det() then holds det df/dz per sample,
+  // so that a flow can take one log of the product of several layers' determinants.
+  void forward(VectorConstRef w, VectorConstRef u, double b, SamplesConstRef z, SamplesRef z_out);
+
+  // (N) det df/dz = g = 1 + (1 - h^2) psi per sample, from the last forward.
+  // g > 0 in exact arithmetic, since psi > -1 and 0 < 1 - h^2 <= 1.
+  const Array& det() const { return g_; }
+
   // Given dz_out = dL/dz_out and dlog_det = dL/dlog_det, writes dz = dL/dz and
   // adds into dw, du and db. With h = tanh(a), a = w^T z + b, h' = 1 - h^2,
   // psi = w^T u_hat = m(s), s = w^T u, g = 1 + h' psi:
@@ -62,8 +70,6 @@ class PlanarLayer {
   PlanarConstraint constraint_;  // of the last forward
   Array h_;                      // (N) tanh(w^T z + b)
   Array g_;                      // (N) 1 + (1 - h^2) psi
-  Array scratch_;                // (N) a in forward, da in backward
-  Array h_prime_;                // (N) 1 - h^2, backward scratch
 };
 
 }  // namespace nfvi

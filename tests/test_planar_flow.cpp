@@ -115,3 +115,43 @@ TEST_CASE("sample_flow draws the same points in chunks as in one batch", "[flow]
   CHECK((z_chunked - z_whole).norm() == 0);
   CHECK((q_chunked - q_whole).matrix().norm() == 0);
 }
+
+namespace {
+
+// log q(z_K) taken layer by layer, one log|det| per layer: what PlanarFlow
+// computes with one log per run of layers.
+Array log_q_layer_by_layer(const PlanarFlow& flow, const Samples& eps) {
+  const Vector& p = flow.parameters();
+  const Eigen::Index n = eps.cols();
+  GaussianBase base;
+  Samples z(2, n), z_next(2, n);
+  Array log_q(n), log_det(n);
+  base.forward(p.segment(0, 2), p.segment(2, 2), eps, z, log_q);
+  for (int k = 0; k < flow.layers(); ++k) {
+    const Eigen::Index o = flow.layer_offset(k);
+    PlanarLayer layer;
+    layer.forward(p.segment(o, 2), p.segment(o + 2, 2), p(o + 4), z, z_next, log_det);
+    log_q -= log_det;
+    z = z_next;
+  }
+  return log_q;
+}
+
+}  // namespace
+
+TEST_CASE("planar flow: one log per run of layers equals one log per layer, and NaN stays visible", "[flow][logdet]") {
+  Random rng(51);
+  Samples eps(2, 37);  // not a multiple of any pack width
+  rng.fill_normal(eps);
+  // 50 layers: six runs of 8 and one of 2.
+  PlanarFlow flow = random_flow(50, 52);
+  flow.forward(eps);
+  const Array expected = log_q_layer_by_layer(flow, eps);
+  CHECK((flow.log_q() - expected).abs().maxCoeff() < 1e-12 * (1 + expected.abs().maxCoeff()));
+
+  // A NaN parameter in one layer of a run must reach log q (the trainer's
+  // divergence check looks there), not be lost in the product.
+  flow.parameters()(flow.layer_offset(13) + 4) = std::nan("");
+  flow.forward(eps);
+  CHECK(flow.log_q().isNaN().all());
+}

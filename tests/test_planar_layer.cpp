@@ -38,7 +38,8 @@ LayerPoint unpack(const Vector& x, Eigen::Index n) {
 
 TEST_CASE("planar layer: dz, dw, du and db (through u_hat) match central differences", "[planar][gradient]") {
   Random rng(5);
-  const Eigen::Index n = 6;
+  // 19 samples: whole packs of simd::kLanes (2, 4 or 8) and a remainder, so that both loops are checked.
+  const Eigen::Index n = 19;
   // Parameter sets: ordinary ones, and ones where w^T u < -1 so that the
   // u -> u_hat correction is large.
   for (int trial = 0; trial < 12; ++trial) {
