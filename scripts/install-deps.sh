@@ -9,6 +9,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev           # native: flags, JSON
   libplplot-dev plplot-driver-cairo         # native: figures (pngcairo)
   catch2 libbenchmark-dev                   # tests and benchmarks
+  zlib1g-dev                                # data: gzipped IDX files
+  dataset-fashion-mnist                     # data: Fashion-MNIST (IDX, /usr/share/datasets/fashion-mnist)
 )
 
 missing=()
