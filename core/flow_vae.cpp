@@ -8,15 +8,14 @@ namespace {
 
 constexpr double kHalfLog2Pi = 0.91893853320467274178;  // log(2 pi) / 2
 
-Matrix softplus_of(MatrixConstRef x) {
-  return (x.array().max(0.0) + (-x.array().abs()).exp().log1p()).matrix();
-}
+Matrix softplus_of(MatrixConstRef x) { return (x.array().max(0.0) + (-x.array().abs()).exp().log1p()).matrix(); }
 
 }  // namespace
 
 FlowVae::FlowVae(const FlowVaeShape& shape)
     : shape_(shape),
-      encoder_({shape.data_dim, shape.hidden, shape.hidden, 2 * shape.latent + 2 * shape.flows * shape.latent + shape.flows}),
+      encoder_({shape.data_dim, shape.hidden, shape.hidden,
+                2 * shape.latent + 2 * shape.flows * shape.latent + shape.flows}),
       decoder_({shape.latent, shape.hidden, shape.hidden, shape.data_dim}),
       flow_(shape.latent, shape.flows) {}
 

@@ -47,6 +47,12 @@ class FlowVae {
   const Mlp& encoder() const { return encoder_; }
   const Mlp& decoder() const { return decoder_; }
 
+  // Both networks' matrix products in float (Mlp::set_float_products); off by default.
+  void set_float_products(bool on) {
+    encoder_.set_float_products(on);
+    decoder_.set_float_products(on);
+  }
+
   // The flat [encoder | decoder] vector, and setting it back.
   Vector parameters() const;
   void set_parameters(VectorConstRef parameters);
@@ -82,6 +88,8 @@ class FlowVae {
   // Bernoulli means sigmoid(decoder(z)) for z (D, N): samples from the prior
   // give pictures of the model, z = mu(x) gives reconstructions.
   Matrix decode_means(MatrixConstRef z);
+  // z_K (D, S B) of the last forward.
+  const Matrix& last_z_K() const { return z_K_; }
   // The encoder's mean mu(x) (D, N), the flow not applied.
   Matrix encode_means(MatrixConstRef x);
 
@@ -92,15 +100,15 @@ class FlowVae {
   BernoulliLikelihood likelihood_;
 
   // From the last forward:
-  Matrix x_;          // (P, B)
-  Matrix eps_;        // (D, S B)
-  Matrix sigma_;      // (D, B) softplus(rho)
-  Matrix z_K_;        // (D, S B)
-  Array log_det_;     // (S B)
+  Matrix x_;       // (P, B)
+  Matrix eps_;     // (D, S B)
+  Matrix sigma_;   // (D, B) softplus(rho)
+  Matrix z_K_;     // (D, S B)
+  Array log_det_;  // (S B)
   // Backward scratch:
-  Matrix dlogits_;    // (P, S B)
-  Matrix dz_;         // (D, S B)
-  Matrix dencoded_;   // (2 D + K 2 D + K, B)
+  Matrix dlogits_;   // (P, S B)
+  Matrix dz_;        // (D, S B)
+  Matrix dencoded_;  // (2 D + K 2 D + K, B)
 };
 
 }  // namespace nfvi

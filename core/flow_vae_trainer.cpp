@@ -16,6 +16,7 @@ FlowVaeTrainer::FlowVaeTrainer(const FlowVaeTrainingConfig& config, Eigen::Index
   if (train_size < 1 || config.batch < 1 || config.samples < 1)
     throw std::invalid_argument("training needs at least one image, a batch of at least 1 and at least 1 sample");
   model_.initialize(random_);
+  model_.set_float_products(config.float_products);
   gradient_.resize(model_.parameter_count());
 }
 

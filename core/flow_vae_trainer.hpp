@@ -24,6 +24,7 @@ struct FlowVaeTrainingConfig {
   int batch = 128;
   double learning_rate = 1e-4;
   std::uint64_t seed = 1;
+  bool float_products = false;  // the networks' matrix products in float (mixed precision)
 };
 
 // The loss or a gradient became NaN or infinite; the message names epoch and batch.

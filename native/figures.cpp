@@ -431,6 +431,33 @@ namespace {
 
 void check_series(const Series& s) {
   if (s.x.size() != s.y.size()) fail("series '" + s.name + "' has x and y of different lengths");
+  if (!s.low.empty() || !s.high.empty())
+    if (s.low.size() != s.x.size() || s.high.size() != s.x.size())
+      fail("series '" + s.name + "' has a band of a different length than x");
+}
+
+// The band of a series as one filled polygon (high from left to right, then
+// low back), in the series' colour at 22% opacity; points with a non-finite
+// value are left out.
+void draw_series_band(const Series& s, PLINT colour) {
+  std::vector<PLFLT> xs, ys;
+  for (std::size_t i = 0; i < s.x.size(); ++i)
+    if (std::isfinite(s.x[i]) && std::isfinite(s.low[i]) && std::isfinite(s.high[i])) {
+      xs.push_back(s.x[i]);
+      ys.push_back(s.high[i]);
+    }
+  for (std::size_t i = s.x.size(); i-- > 0;)
+    if (std::isfinite(s.x[i]) && std::isfinite(s.low[i]) && std::isfinite(s.high[i])) {
+      xs.push_back(s.x[i]);
+      ys.push_back(s.low[i]);
+    }
+  if (xs.size() < 4) return;
+  const PLINT band = static_cast<PLINT>(kColourMap0.size());  // one slot past the palette
+  plscmap0n(band + 1);
+  const auto& rgb = kColourMap0[static_cast<std::size_t>(colour)];
+  plscol0a(band, rgb[0], rgb[1], rgb[2], 0.22);
+  plcol0(band);
+  plfill(static_cast<PLINT>(xs.size()), xs.data(), ys.data());
 }
 
 // Width of chart lines, in PLplot line-width units (about a pixel).
@@ -493,6 +520,10 @@ void write_line_chart_png(const std::string& path, const std::vector<Series>& se
         xr.add(s.x[i]);
         yr.add(s.y[i]);
       }
+      if (!s.low.empty() && std::isfinite(s.low[i]) && std::isfinite(s.high[i])) {
+        yr.add(s.low[i]);
+        yr.add(s.high[i]);
+      }
     }
   }
   // x runs edge to edge; y gets a small margin so extremes are not on the frame.
@@ -520,6 +551,12 @@ void write_line_chart_png(const std::string& path, const std::vector<Series>& se
 
   std::vector<std::string> names;
   std::vector<PLINT> colours;
+  std::size_t drawn = 0;
+  for (const Series& s : series) {  // bands first, so that every line lies on top of them
+    if (s.x.empty()) continue;
+    if (!s.low.empty()) draw_series_band(s, series_colour(drawn));
+    ++drawn;
+  }
   plwidth(kChartLineWidth);
   for (const Series& s : series) {
     if (s.x.empty()) continue;

@@ -53,9 +53,13 @@ void write_scatter_panels_png(const std::string& path, const std::vector<Scatter
 
 // One line of a chart. x and y must have the same length; an empty series is
 // allowed and simply not drawn.
+// An optional band (e.g. the min-max range over seeds) is drawn behind the
+// line as a translucent area in the line's colour when low and high have x's
+// length; leave them empty for no band.
 struct Series {
   std::string name;
   std::vector<double> x, y;
+  std::vector<double> low, high;
 };
 
 // Draws every non-empty series as a line, each in its own colour, with axes,

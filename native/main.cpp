@@ -8,6 +8,7 @@
 #include "cli_checks.hpp"
 #include "fit_command.hpp"
 #include "sample_command.hpp"
+#include "vae_command.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"nfvi: variational inference with normalizing flows"};
@@ -17,6 +18,10 @@ int main(int argc, char** argv) {
   nfvi::SampleOptions sample_options;
   CLI::App* fit = nfvi::add_fit_command(app, fit_options);
   CLI::App* sample = nfvi::add_sample_command(app, sample_options);
+  nfvi::VaeOptions vae_options;
+  nfvi::PlotCurvesOptions plot_options;
+  CLI::App* vae = nfvi::add_vae_command(app, vae_options);
+  CLI::App* plot_curves = nfvi::add_plot_curves_command(app, plot_options);
 
   try {
     app.parse(argc, argv);
@@ -29,6 +34,8 @@ int main(int argc, char** argv) {
   try {
     if (*fit) return nfvi::run_fit(fit_options);
     if (*sample) return nfvi::run_sample(sample_options);
+    if (*vae) return nfvi::run_vae(vae_options);
+    if (*plot_curves) return nfvi::run_plot_curves(plot_options);
   } catch (const nfvi::UsageError& e) {
     std::fprintf(stderr, "nfvi: error: %s\n", nfvi::one_line(e.what()).c_str());
     return 2;
