@@ -22,6 +22,10 @@
 #include "output_dir.hpp"
 #include "progress_bar.hpp"
 
+#ifdef NFVI_HAS_OPENBLAS
+extern "C" void openblas_set_num_threads(int);
+#endif
+
 namespace nfvi {
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -226,7 +230,12 @@ CLI::App* add_vae_command(CLI::App& app, VaeOptions& o) {
 }
 
 int run_vae(const VaeOptions& o) {
-  if (o.threads > 0) Eigen::setNbThreads(o.threads);
+  if (o.threads > 0) {
+    Eigen::setNbThreads(o.threads);
+#ifdef NFVI_HAS_OPENBLAS
+    openblas_set_num_threads(o.threads);  // Eigen's products run inside OpenBLAS
+#endif
+  }
   const std::string out_path =
       o.out.empty() ? "runs/vae" + std::to_string(o.flows) + "x" + std::to_string(o.samples) : o.out;
   if (o.resume && !fs::is_regular_file(fs::path(out_path) / "checkpoint.bin"))

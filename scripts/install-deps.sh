@@ -10,6 +10,7 @@ packages=(
   libplplot-dev plplot-driver-cairo         # native: figures (pngcairo)
   catch2 libbenchmark-dev                   # tests and benchmarks
   zlib1g-dev                                # data: gzipped IDX files
+  libopenblas-dev                           # core (native): Eigen's matrix products through OpenBLAS
   dataset-fashion-mnist                     # data: Fashion-MNIST (IDX, /usr/share/datasets/fashion-mnist)
 )
 
