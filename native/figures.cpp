@@ -493,7 +493,7 @@ void draw_series_line(const Series& s) {
 }
 
 // Legend in the top-right corner inside the axes, one line sample per series.
-void draw_legend(const std::vector<std::string>& names, const std::vector<PLINT>& colours) {
+void draw_legend(const std::vector<std::string>& names, const std::vector<PLINT>& colours, bool bottom) {
   const PLINT n = static_cast<PLINT>(names.size());
   std::vector<std::string> texts;
   for (const std::string& name : names) texts.push_back(plplot_text(name));
@@ -502,16 +502,18 @@ void draw_legend(const std::vector<std::string>& names, const std::vector<PLINT>
   std::vector<PLINT> opts(n, PL_LEGEND_LINE), text_colours(n, kBlack), styles(n, 1);
   std::vector<PLFLT> widths(n, 2.0);
   PLFLT width = 0, height = 0;
-  pllegend(&width, &height, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-           PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT, 0.02, 0.02, 0.08, kWhite,
-           kBlack, 1, 0, 0, n, opts.data(), 1.0, 1.0, 2.0, 0.0, text_colours.data(), text_ptrs.data(), nullptr, nullptr,
-           nullptr, nullptr, colours.data(), styles.data(), widths.data(), nullptr, nullptr, nullptr, nullptr);
+  pllegend(
+      &width, &height, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+      (bottom ? PL_POSITION_BOTTOM : PL_POSITION_TOP) | PL_POSITION_RIGHT | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT,
+      0.02, 0.02, 0.08, kWhite, kBlack, 1, 0, 0, n, opts.data(), 1.0, 1.0, 2.0, 0.0, text_colours.data(),
+      text_ptrs.data(), nullptr, nullptr, nullptr, nullptr, colours.data(), styles.data(), widths.data(), nullptr,
+      nullptr, nullptr, nullptr);
 }
 
 }  // namespace
 
 void write_line_chart_png(const std::string& path, const std::vector<Series>& series, const std::string& xlabel,
-                          const std::string& ylabel, const std::string& title) {
+                          const std::string& ylabel, const std::string& title, LegendCorner legend) {
   FiniteRange xr, yr;
   for (const Series& s : series) {
     check_series(s);
@@ -566,7 +568,7 @@ void write_line_chart_png(const std::string& path, const std::vector<Series>& se
     draw_series_line(s);
   }
   plwidth(1.0);
-  if (names.size() >= 2) draw_legend(names, colours);
+  if (names.size() >= 2) draw_legend(names, colours, legend == LegendCorner::BottomRight);
   page.finish();
 }
 

@@ -67,7 +67,11 @@ struct Series {
 // (the line is broken there). The axes cover the finite values with a small
 // margin. A legend naming the series is drawn when two or more are non-empty.
 // About 800x800 px.
+// Where the legend goes: top right by default; bottom right for curves that rise to the right.
+enum class LegendCorner { TopRight, BottomRight };
+
 void write_line_chart_png(const std::string& path, const std::vector<Series>& series, const std::string& xlabel,
-                          const std::string& ylabel, const std::string& title);
+                          const std::string& ylabel, const std::string& title,
+                          LegendCorner legend = LegendCorner::TopRight);
 
 }  // namespace nfvi::figures

@@ -111,10 +111,13 @@ int run_plot_curves(const PlotCurvesOptions& o) {
     std::printf("\n");
     series.push_back(std::move(s));
   }
+  const std::map<std::string, std::string> short_names = {
+      {"train_elbo", "training ELBO"}, {"test_elbo", "test ELBO"}, {"test_nll", "test -log p(x)"}};
   const std::map<std::string, std::string> names = {
       {"train_elbo", "training ELBO (nats)"}, {"test_elbo", "test ELBO (nats)"}, {"test_nll", "test -log p(x) (nats)"}};
-  figures::write_line_chart_png(o.out, series, "epoch", names.at(o.metric),
-                                names.at(o.metric) + ": mean and min-max over seeds");
+  figures::write_line_chart_png(
+      o.out, series, "epoch", names.at(o.metric), short_names.at(o.metric) + ": mean, min-max over seeds",
+      o.metric == "test_nll" ? figures::LegendCorner::TopRight : figures::LegendCorner::BottomRight);
   return 0;
 }
 
