@@ -1,6 +1,7 @@
 #include "adam.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace nfvi {
 
@@ -20,6 +21,15 @@ void Adam::step(Eigen::Ref<Vector> parameters, VectorConstRef gradient) {
   const double step_size = learning_rate_ / (1 - beta1_power_);
   const double v_scale = 1 / (1 - beta2_power_);
   parameters.array() -= step_size * m_.array() / ((v_.array() * v_scale).sqrt() + epsilon_);
+}
+
+void Adam::set_state(const State& state) {
+  if (state.m.size() != m_.size() || state.v.size() != v_.size())
+    throw std::invalid_argument("Adam state of the wrong size");
+  beta1_power_ = state.beta1_power;
+  beta2_power_ = state.beta2_power;
+  m_ = state.m;
+  v_ = state.v;
 }
 
 }  // namespace nfvi

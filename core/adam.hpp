@@ -13,6 +13,16 @@ class Adam {
   // theta -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
   void step(Eigen::Ref<Vector> parameters, VectorConstRef gradient);
 
+  // Everything that step() changes, for checkpoints: restoring it makes the
+  // following steps identical to an uninterrupted run.
+  struct State {
+    double beta1_power = 1, beta2_power = 1;  // b1^t, b2^t
+    Vector m, v;                              // first and second moments
+  };
+  State state() const { return {beta1_power_, beta2_power_, m_, v_}; }
+  // Throws std::invalid_argument if the moments' sizes differ from this optimiser's.
+  void set_state(const State& state);
+
  private:
   double learning_rate_, beta1_, beta2_, epsilon_;
   double beta1_power_ = 1, beta2_power_ = 1;

@@ -18,7 +18,10 @@ Eigen::Map<const Vector> DenseLayer::bias(VectorConstRef params) const {
 
 void DenseLayer::forward(VectorConstRef params, MatrixConstRef x, Matrix& y) const {
   y.resize(outputs_, x.cols());
-  y.noalias() = weight(params) * x;
+  if (float_products_)
+    y = (weight(params).cast<float>() * x.cast<float>()).cast<double>();
+  else
+    y.noalias() = weight(params) * x;
   y.colwise() += bias(params);
 }
 
@@ -26,11 +29,17 @@ void DenseLayer::backward(VectorConstRef params, MatrixConstRef x, MatrixConstRe
                           Matrix* dx) const {
   Eigen::Map<Matrix> dweight(dparams.data(), outputs_, inputs_);
   Eigen::Map<Vector> dbias(dparams.data() + Eigen::Index{outputs_} * inputs_, outputs_);
-  dweight.noalias() += dy * x.transpose();
+  if (float_products_)
+    dweight += (dy.cast<float>() * x.cast<float>().transpose()).cast<double>();
+  else
+    dweight.noalias() += dy * x.transpose();
   dbias += dy.rowwise().sum();
   if (dx != nullptr) {
     dx->resize(inputs_, dy.cols());
-    dx->noalias() = weight(params).transpose() * dy;
+    if (float_products_)
+      *dx = (weight(params).cast<float>().transpose() * dy.cast<float>()).cast<double>();
+    else
+      dx->noalias() = weight(params).transpose() * dy;
   }
 }
 

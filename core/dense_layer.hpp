@@ -21,6 +21,13 @@ class DenseLayer {
   // Throws std::invalid_argument unless inputs >= 1 and outputs >= 1.
   DenseLayer(int inputs, int outputs);
 
+  // Mixed precision: when on, the matrix products (W x, dy x^T, W^T dy) are
+  // computed in float from rounded copies of their operands and the results
+  // widened back to double; parameters, gradients' accumulation and
+  // everything elementwise stay double. About twice as fast (the VAE's
+  // training); off by default, and off in every finite-difference test.
+  void set_float_products(bool on) { float_products_ = on; }
+
   int inputs() const { return inputs_; }
   int outputs() const { return outputs_; }
   static Eigen::Index parameter_count(int inputs, int outputs) { return Eigen::Index{outputs} * inputs + outputs; }
@@ -46,6 +53,7 @@ class DenseLayer {
  private:
   int inputs_;
   int outputs_;
+  bool float_products_ = false;
 };
 
 }  // namespace nfvi

@@ -58,6 +58,11 @@ class Mlp {
   Eigen::Index parameter_count() const { return offsets_.back(); }
   Eigen::Index parameter_offset(int layer) const { return offsets_.at(static_cast<size_t>(layer)); }
 
+  // Matrix products in float (see DenseLayer::set_float_products); off by default.
+  void set_float_products(bool on) {
+    for (DenseLayer& d : layers_) d.set_float_products(on);
+  }
+
   Vector& parameters() { return params_; }
   const Vector& parameters() const { return params_; }
 

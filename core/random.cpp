@@ -58,4 +58,18 @@ void Random::fill_normal(Samples& m) {
     for (Eigen::Index i = 0; i < m.rows(); ++i) m(i, j) = normal();
 }
 
+Random::State Random::state() const {
+  State s;
+  for (int i = 0; i < 4; ++i) s.words[static_cast<size_t>(i)] = state_[i];
+  s.has_spare_normal = has_spare_normal_;
+  s.spare_normal = spare_normal_;
+  return s;
+}
+
+void Random::set_state(const State& s) {
+  for (int i = 0; i < 4; ++i) state_[i] = s.words[static_cast<size_t>(i)];
+  has_spare_normal_ = s.has_spare_normal;
+  spare_normal_ = s.spare_normal;
+}
+
 }  // namespace nfvi

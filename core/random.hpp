@@ -6,6 +6,7 @@
 // Normals: Marsaglia's polar method, which needs only log and sqrt.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "types.hpp"
@@ -24,6 +25,16 @@ class Random {
   // Fills a batch of points with independent standard normals, sample by
   // sample (column by column), whatever the storage order.
   void fill_normal(Samples& m);
+
+  // The generator's whole state, for checkpoints: restoring it continues the
+  // same stream.
+  struct State {
+    std::array<std::uint64_t, 4> words{};
+    bool has_spare_normal = false;
+    double spare_normal = 0.0;
+  };
+  State state() const;
+  void set_state(const State& state);
 
  private:
   std::uint64_t state_[4];

@@ -517,6 +517,33 @@ namespace {
 
 void check_series(const Series& s) {
   if (s.x.size() != s.y.size()) fail("series '" + s.name + "' has x and y of different lengths");
+  if (!s.low.empty() || !s.high.empty())
+    if (s.low.size() != s.x.size() || s.high.size() != s.x.size())
+      fail("series '" + s.name + "' has a band of a different length than x");
+}
+
+// The band of a series as one filled polygon (high from left to right, then
+// low back), in the series' colour at 22% opacity; points with a non-finite
+// value are left out.
+void draw_series_band(const Series& s, PLINT colour) {
+  std::vector<PLFLT> xs, ys;
+  for (std::size_t i = 0; i < s.x.size(); ++i)
+    if (std::isfinite(s.x[i]) && std::isfinite(s.low[i]) && std::isfinite(s.high[i])) {
+      xs.push_back(s.x[i]);
+      ys.push_back(s.high[i]);
+    }
+  for (std::size_t i = s.x.size(); i-- > 0;)
+    if (std::isfinite(s.x[i]) && std::isfinite(s.low[i]) && std::isfinite(s.high[i])) {
+      xs.push_back(s.x[i]);
+      ys.push_back(s.low[i]);
+    }
+  if (xs.size() < 4) return;
+  const PLINT band = static_cast<PLINT>(kColourMap0.size());  // one slot past the palette
+  plscmap0n(band + 1);
+  const auto& rgb = kColourMap0[static_cast<std::size_t>(colour)];
+  plscol0a(band, rgb[0], rgb[1], rgb[2], 0.22);
+  plcol0(band);
+  plfill(static_cast<PLINT>(xs.size()), xs.data(), ys.data());
 }
 
 // Width of chart lines, in PLplot line-width units (about a pixel).
@@ -552,7 +579,7 @@ void draw_series_line(const Series& s) {
 }
 
 // Legend in the top-right corner inside the axes, one line sample per series.
-void draw_legend(const std::vector<std::string>& names, const std::vector<PLINT>& colours) {
+void draw_legend(const std::vector<std::string>& names, const std::vector<PLINT>& colours, bool bottom) {
   const PLINT n = static_cast<PLINT>(names.size());
   std::vector<std::string> texts;
   for (const std::string& name : names) texts.push_back(plplot_text(name));
@@ -561,16 +588,18 @@ void draw_legend(const std::vector<std::string>& names, const std::vector<PLINT>
   std::vector<PLINT> opts(n, PL_LEGEND_LINE), text_colours(n, kBlack), styles(n, 1);
   std::vector<PLFLT> widths(n, 2.0);
   PLFLT width = 0, height = 0;
-  pllegend(&width, &height, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-           PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT, 0.02, 0.02, 0.08, kWhite,
-           kBlack, 1, 0, 0, n, opts.data(), 1.0, 1.0, 2.0, 0.0, text_colours.data(), text_ptrs.data(), nullptr, nullptr,
-           nullptr, nullptr, colours.data(), styles.data(), widths.data(), nullptr, nullptr, nullptr, nullptr);
+  pllegend(
+      &width, &height, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+      (bottom ? PL_POSITION_BOTTOM : PL_POSITION_TOP) | PL_POSITION_RIGHT | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT,
+      0.02, 0.02, 0.08, kWhite, kBlack, 1, 0, 0, n, opts.data(), 1.0, 1.0, 2.0, 0.0, text_colours.data(),
+      text_ptrs.data(), nullptr, nullptr, nullptr, nullptr, colours.data(), styles.data(), widths.data(), nullptr,
+      nullptr, nullptr, nullptr);
 }
 
 }  // namespace
 
 void write_line_chart_png(const std::string& path, const std::vector<Series>& series, const std::string& xlabel,
-                          const std::string& ylabel, const std::string& title) {
+                          const std::string& ylabel, const std::string& title, LegendCorner legend) {
   FiniteRange xr, yr;
   for (const Series& s : series) {
     check_series(s);
@@ -578,6 +607,10 @@ void write_line_chart_png(const std::string& path, const std::vector<Series>& se
       if (std::isfinite(s.x[i]) && std::isfinite(s.y[i])) {
         xr.add(s.x[i]);
         yr.add(s.y[i]);
+      }
+      if (!s.low.empty() && std::isfinite(s.low[i]) && std::isfinite(s.high[i])) {
+        yr.add(s.low[i]);
+        yr.add(s.high[i]);
       }
     }
   }
@@ -606,6 +639,12 @@ void write_line_chart_png(const std::string& path, const std::vector<Series>& se
 
   std::vector<std::string> names;
   std::vector<PLINT> colours;
+  std::size_t drawn = 0;
+  for (const Series& s : series) {  // bands first, so that every line lies on top of them
+    if (s.x.empty()) continue;
+    if (!s.low.empty()) draw_series_band(s, series_colour(drawn));
+    ++drawn;
+  }
   plwidth(kChartLineWidth);
   for (const Series& s : series) {
     if (s.x.empty()) continue;
@@ -615,7 +654,7 @@ void write_line_chart_png(const std::string& path, const std::vector<Series>& se
     draw_series_line(s);
   }
   plwidth(1.0);
-  if (names.size() >= 2) draw_legend(names, colours);
+  if (names.size() >= 2) draw_legend(names, colours, legend == LegendCorner::BottomRight);
   page.finish();
 }
 

@@ -74,9 +74,13 @@ void write_scatter_panels_png(const std::string& path, const std::vector<Scatter
 
 // One line of a chart. x and y must have the same length; an empty series is
 // allowed and simply not drawn.
+// An optional band (e.g. the min-max range over seeds) is drawn behind the
+// line as a translucent area in the line's colour when low and high have x's
+// length; leave them empty for no band.
 struct Series {
   std::string name;
   std::vector<double> x, y;
+  std::vector<double> low, high;
 };
 
 // Draws every non-empty series as a line, each in its own colour, with axes,
@@ -84,7 +88,11 @@ struct Series {
 // (the line is broken there). The axes cover the finite values with a small
 // margin. A legend naming the series is drawn when two or more are non-empty.
 // About 800x800 px.
+// Where the legend goes: top right by default; bottom right for curves that rise to the right.
+enum class LegendCorner { TopRight, BottomRight };
+
 void write_line_chart_png(const std::string& path, const std::vector<Series>& series, const std::string& xlabel,
-                          const std::string& ylabel, const std::string& title);
+                          const std::string& ylabel, const std::string& title,
+                          LegendCorner legend = LegendCorner::TopRight);
 
 }  // namespace nfvi::figures

@@ -71,9 +71,10 @@ void write_layers_figure(const OutputDir& out, PlanarFlow& flow, Random& rng, co
 }
 
 void write_kl_figure(const OutputDir& out, const std::vector<double>& kl_history, double log_z) {
-  figures::Series estimate{"KL estimate  E[log q + U]", {}, kl_history};
+  figures::Series estimate{"KL estimate  E[log q + U]", {}, kl_history, {}, {}};
   for (size_t i = 0; i < kl_history.size(); ++i) estimate.x.push_back(static_cast<double>(i + 1));
-  figures::Series floor{"-log Z  (true KL = 0)", {1.0, static_cast<double>(kl_history.size())}, {-log_z, -log_z}};
+  figures::Series floor{
+      "-log Z  (true KL = 0)", {1.0, static_cast<double>(kl_history.size())}, {-log_z, -log_z}, {}, {}};
   figures::write_line_chart_png(out.file("kl.png").string(), {estimate, floor}, "step", "nats",
                                 "reverse KL during training");
 }

@@ -9,6 +9,7 @@
 #include "cond_command.hpp"
 #include "fit_command.hpp"
 #include "sample_command.hpp"
+#include "vae_command.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"nfvi: variational inference with normalizing flows"};
@@ -22,6 +23,10 @@ int main(int argc, char** argv) {
   nfvi::CondSampleOptions cond_sample_options;
   CLI::App* cond = nfvi::add_cond_command(app, cond_options);
   CLI::App* cond_sample = nfvi::add_cond_sample_command(app, cond_sample_options);
+  nfvi::VaeOptions vae_options;
+  nfvi::PlotCurvesOptions plot_options;
+  CLI::App* vae = nfvi::add_vae_command(app, vae_options);
+  CLI::App* plot_curves = nfvi::add_plot_curves_command(app, plot_options);
 
   try {
     app.parse(argc, argv);
@@ -36,6 +41,8 @@ int main(int argc, char** argv) {
     if (*sample) return nfvi::run_sample(sample_options);
     if (*cond) return nfvi::run_cond(cond_options);
     if (*cond_sample) return nfvi::run_cond_sample(cond_sample_options);
+    if (*vae) return nfvi::run_vae(vae_options);
+    if (*plot_curves) return nfvi::run_plot_curves(plot_options);
   } catch (const nfvi::UsageError& e) {
     std::fprintf(stderr, "nfvi: error: %s\n", nfvi::one_line(e.what()).c_str());
     return 2;

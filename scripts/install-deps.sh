@@ -10,9 +10,13 @@ packages=(
   libcli11-dev nlohmann-json3-dev           # native: flags, JSON
   libplplot-dev plplot-driver-cairo         # native: figures (pngcairo)
   libpng-dev libgif-dev                     # native: the conditional animation (read PNG frames, write a GIF)
+  libstb-dev                                # native: image grids of digits (stb_image_write)
   catch2 libbenchmark-dev                   # tests and benchmarks
   emscripten                                # wasm: the WebAssembly module
   chromium fonts-liberation                 # web: the browser test (headless), with fonts
+  zlib1g-dev                                # data: gzipped IDX files
+  libopenblas-dev                           # core (native): Eigen's matrix products through OpenBLAS
+  dataset-fashion-mnist                     # data: Fashion-MNIST (IDX, /usr/share/datasets/fashion-mnist)
 )
 # Node and npm for the page's packages and the wasm and browser tests. A
 # machine may already have Node from elsewhere (with npm bundled); only

@@ -173,6 +173,43 @@ done
 # A model of `nfvi fit` is not a conditional model.
 "$nfvi" "${fit[@]}" >/dev/null 2>&1 || fail "fit run for the wrong-format check failed"
 cond_sample_error "nfvi cond" --model "$work/out/summary.json" --angle 0
+# nfvi vae on a small IDX file of 100 random 28x28 images (split 90/10), tiny network.
+{ printf '\x00\x00\x08\x03\x00\x00\x00\x64\x00\x00\x00\x1c\x00\x00\x00\x1c'; head -c 78400 /dev/urandom; } >"$work/images.idx"
+vae=(vae --data "$work/images.idx" --latent 2 --flows 2 --samples 2 --hidden 8 --batch 16 --is-samples 5 --eval-every 1
+  --threads 1 --out "$work/out")
+expect_error 2 --data vae --data "$work/nothing" --out "$work/out"
+head -c 1000 "$work/images.idx" >"$work/truncated.idx"
+expect_error 2 truncated vae --data "$work/truncated.idx" --out "$work/out"
+expect_error 2 --flows "${vae[@]}" --flows -1
+expect_error 2 --samples "${vae[@]}" --samples 0
+expect_error 2 --epochs "${vae[@]}" --epochs 0
+expect_error 2 --lr "${vae[@]}" --lr nan
+expect_error 2 --binarize "${vae[@]}" --binarize maybe
+expect_error 2 --precision "${vae[@]}" --precision half
+expect_error 2 --resume "${vae[@]}" --resume
+expect_error 1 "diverged" "${vae[@]}" --epochs 1 --lr 1e300
+
+# Three epochs in one go, and two then a resumed third, give the same results.
+"$nfvi" "${vae[@]}" --epochs 3 --seed 5 >/dev/null 2>&1 || fail "vae run failed"
+mv "$work/out" "$work/vae-full"
+for f in elbo.csv samples.png reconstructions.png summary.json config.json checkpoint.bin; do
+  [ -s "$work/vae-full/$f" ] || fail "vae did not write $f"
+done
+[ "$(wc -l <"$work/vae-full/elbo.csv")" -eq 4 ] || fail "vae elbo.csv should have 3 rows"
+"$nfvi" "${vae[@]}" --epochs 2 --seed 5 >/dev/null 2>&1 || fail "vae run of 2 epochs failed"
+"$nfvi" "${vae[@]}" --epochs 3 --seed 5 --resume >/dev/null 2>&1 || fail "vae --resume failed"
+cmp -s <(cut -d, -f1-4 "$work/vae-full/elbo.csv") <(cut -d, -f1-4 "$work/out/elbo.csv") ||
+  fail "a resumed run wrote a different elbo.csv"
+cmp -s <(sed 's/"seconds_per_batch":[^,]*,//' "$work/vae-full/summary.json") \
+  <(sed 's/"seconds_per_batch":[^,]*,//' "$work/out/summary.json") || fail "a resumed run has different weights"
+"$nfvi" "${vae[@]}" --epochs 3 --seed 6 --resume >/dev/null 2>"$work/stderr" && fail "resume with another seed worked"
+grep -q -- "--seed" "$work/stderr" || fail "resume with another seed: error does not name --seed"
+
+# plot-curves over the two runs (one configuration, two "seeds").
+"$nfvi" plot-curves "$work/vae-full" "$work/out" --out "$work/curves.png" >/dev/null 2>&1 || fail "plot-curves failed"
+[ -s "$work/curves.png" ] || fail "plot-curves wrote no PNG"
+"$nfvi" plot-curves "$work" --out "$work/c2.png" >/dev/null 2>"$work/stderr"
+[ $? -eq 2 ] || fail "plot-curves of a non-run directory should exit 2"
 
 if [ "$failures" -eq 0 ]; then echo "cli contract: all checks passed"; fi
 exit $((failures > 0))

@@ -1,0 +1,66 @@
+#include "flow_vae_trainer.hpp"
+
+#include <string>
+
+#include "binary_images.hpp"
+
+namespace nfvi {
+
+FlowVaeTrainer::FlowVaeTrainer(const FlowVaeTrainingConfig& config, Eigen::Index train_size)
+    : config_(config),
+      train_size_(train_size),
+      random_(config.seed),
+      model_(config.shape),
+      encoder_adam_(model_.encoder_parameter_count(), config.learning_rate),
+      decoder_adam_(model_.parameter_count() - model_.encoder_parameter_count(), config.learning_rate) {
+  if (train_size < 1 || config.batch < 1 || config.samples < 1)
+    throw std::invalid_argument("training needs at least one image, a batch of at least 1 and at least 1 sample");
+  model_.initialize(random_);
+  model_.set_float_products(config.float_products);
+  gradient_.resize(model_.parameter_count());
+}
+
+int FlowVaeTrainer::batches_per_epoch() const {
+  return static_cast<int>((train_size_ + config_.batch - 1) / config_.batch);
+}
+
+void FlowVaeTrainer::begin_epoch() { order_ = random_permutation(train_size_, random_); }
+
+double FlowVaeTrainer::train_batch(MatrixConstRef train, int index) {
+  const Eigen::Index start = Eigen::Index{index} * config_.batch;
+  const Eigen::Index B = std::min<Eigen::Index>(config_.batch, train_size_ - start);
+  const std::vector<Eigen::Index> columns(order_.begin() + start, order_.begin() + start + B);
+  const Matrix x = select_columns(train, columns);
+  Samples eps_rows(config_.shape.latent, config_.samples * B);
+  random_.fill_normal(eps_rows);
+  const Matrix eps = eps_rows;
+
+  gradient_.setZero();
+  const double loss = model_.negative_elbo(x, eps, &gradient_);
+  const auto where = [&] {
+    return "epoch " + std::to_string(epochs_done_ + 1) + ", batch " + std::to_string(index + 1);
+  };
+  if (!std::isfinite(loss)) throw TrainingDiverged("the ELBO is not finite at " + where());
+  if (!gradient_.allFinite()) throw TrainingDiverged("a gradient is not finite at " + where());
+
+  const Eigen::Index n_encoder = model_.encoder_parameter_count();
+  encoder_adam_.step(model_.encoder().parameters(), gradient_.head(n_encoder));
+  decoder_adam_.step(model_.decoder().parameters(), gradient_.tail(gradient_.size() - n_encoder));
+  return -loss;
+}
+
+FlowVaeTrainer::State FlowVaeTrainer::state() const {
+  return {epochs_done_, model_.parameters(), encoder_adam_.state(), decoder_adam_.state(), random_.state()};
+}
+
+void FlowVaeTrainer::set_state(const State& state) {
+  if (state.parameters.size() != model_.parameter_count() || state.epochs_done < 0)
+    throw std::invalid_argument("the training state does not fit this model");
+  encoder_adam_.set_state(state.encoder_adam);
+  decoder_adam_.set_state(state.decoder_adam);
+  model_.set_parameters(state.parameters);
+  random_.set_state(state.random);
+  epochs_done_ = state.epochs_done;
+}
+
+}  // namespace nfvi
