@@ -14,6 +14,7 @@ packages=(
   catch2 libbenchmark-dev                   # tests and benchmarks
   emscripten                                # wasm: the WebAssembly module
   chromium fonts-liberation                 # web: the browser test (headless), with fonts
+  fonts-dejavu-core                         # fontconfig's sans-serif, for the page and the PNG figures
   zlib1g-dev                                # data: gzipped IDX files
   libopenblas-dev                           # core (native): Eigen's matrix products through OpenBLAS
   dataset-fashion-mnist                     # data: Fashion-MNIST (IDX, /usr/share/datasets/fashion-mnist)
