@@ -251,11 +251,16 @@ int run_cond(const CondOptions& o) {
   out.write_text("summary.json", summary.dump(1) + "\n");
   out.keep();
 
-  std::printf(
-      "cond: kl_true mean %.4f nats over %zu angles, worst %.4f at angle %.3f; %.2f ms/step (phase 1), %.2f ms/step "
-      "(phase 2); wrote %s\n",
-      kl_mean, angles.size(), kl_worst, worst_angle, steps_in[0] > 0 ? 1000 * seconds[0] / steps_in[0] : 0.0,
-      steps_in[1] > 0 ? 1000 * seconds[1] / steps_in[1] : 0.0, out.path().c_str());
+  std::string speed;
+  for (int phase : {1, 2}) {
+    if (steps_in[phase - 1] == 0) continue;
+    char text[64];
+    std::snprintf(text, sizeof text, "%s%.2f ms/step (phase %d)", speed.empty() ? "" : ", ",
+                  1000 * seconds[phase - 1] / steps_in[phase - 1], phase);
+    speed += text;
+  }
+  std::printf("cond: kl_true mean %.4f nats over %zu angles, worst %.4f at angle %.3f; %s; wrote %s\n", kl_mean,
+              angles.size(), kl_worst, worst_angle, speed.c_str(), out.path().c_str());
   return 0;
 }
 
