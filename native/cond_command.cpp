@@ -193,6 +193,9 @@ int run_cond(const CondOptions& o) {
   double kl_sum = 0, kl_worst = -INFINITY, worst_angle = 0;
   for (double angle : angles) {
     const double kl = trainer.kl_true(angle, o.kl_samples);
+    if (!std::isfinite(kl))
+      throw std::runtime_error("kl_true at angle " + std::to_string(angle) +
+                               " is not finite (the trained flow gives non-finite samples); nothing was written");
     per_angle.push_back({{"angle", angle}, {"kl_true", kl}, {"extrapolation", trainer.is_extrapolation(angle)}});
     kl_sum += kl;
     if (kl > kl_worst) {
