@@ -71,7 +71,7 @@ class ConditionalFlow {
   Matrix conditions_;        // (1, B) network input
   Samples z_;                // (D, B*S)
   Array log_q_;              // (B*S)
-  Matrix dflow_parameters_;  // (P, B) backward scratch
+  Matrix dflow_parameters_;  // (P, B) backward scratch: dL/dtheta of each condition, zeroed in backward
 };
 
 }  // namespace nfvi

@@ -11,6 +11,8 @@
 //   dL/dz_bs = grad_z U(z_bs | x_b) / (B S),   dL/dlog q_bs = 1 / (B S).
 #pragma once
 
+#include <utility>
+
 #include "conditional_flow.hpp"
 #include "energies.hpp"
 #include "types.hpp"

@@ -193,6 +193,9 @@ int run_cond(const CondOptions& o) {
   double kl_sum = 0, kl_worst = -INFINITY, worst_angle = 0;
   for (double angle : angles) {
     const double kl = trainer.kl_true(angle, o.kl_samples);
+    if (!std::isfinite(kl))
+      throw std::runtime_error("kl_true at angle " + std::to_string(angle) +
+                               " is not finite (the trained flow gives non-finite samples); nothing was written");
     per_angle.push_back({{"angle", angle}, {"kl_true", kl}, {"extrapolation", trainer.is_extrapolation(angle)}});
     kl_sum += kl;
     if (kl > kl_worst) {
@@ -251,11 +254,16 @@ int run_cond(const CondOptions& o) {
   out.write_text("summary.json", summary.dump(1) + "\n");
   out.keep();
 
-  std::printf(
-      "cond: kl_true mean %.4f nats over %zu angles, worst %.4f at angle %.3f; %.2f ms/step (phase 1), %.2f ms/step "
-      "(phase 2); wrote %s\n",
-      kl_mean, angles.size(), kl_worst, worst_angle, steps_in[0] > 0 ? 1000 * seconds[0] / steps_in[0] : 0.0,
-      steps_in[1] > 0 ? 1000 * seconds[1] / steps_in[1] : 0.0, out.path().c_str());
+  std::string speed;
+  for (int phase : {1, 2}) {
+    if (steps_in[phase - 1] == 0) continue;
+    char text[64];
+    std::snprintf(text, sizeof text, "%s%.2f ms/step (phase %d)", speed.empty() ? "" : ", ",
+                  1000 * seconds[phase - 1] / steps_in[phase - 1], phase);
+    speed += text;
+  }
+  std::printf("cond: kl_true mean %.4f nats over %zu angles, worst %.4f at angle %.3f; %s; wrote %s\n", kl_mean,
+              angles.size(), kl_worst, worst_angle, speed.c_str(), out.path().c_str());
   return 0;
 }
 

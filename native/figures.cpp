@@ -353,9 +353,11 @@ void draw_condition_axis(const ConditionFrame& f, PLFLT vx0, PLFLT vx1, PLFLT vy
   const double x0 = lo - margin, x1 = hi + margin;
   plvpas(vx0, vx1, vy0, vy1, 1.0);
   plwind(x0, x1, 0.0, 1.0);
+  // Shade what lies outside the trained range, when the axis reaches there
+  // (not just the margin).
   plcol0(kLightGrey);
   for (const auto& [a, b] : {std::pair<double, double>{x0, f.trained_min}, {f.trained_max, x1}}) {
-    if (!(b > a)) continue;
+    if (!(b > a) || (a == x0 && !(lo < f.trained_min)) || (b == x1 && !(hi > f.trained_max))) continue;
     PLFLT xs[] = {a, b, b, a};
     PLFLT ys[] = {0.0, 0.0, 1.0, 1.0};
     plfill(4, xs, ys);

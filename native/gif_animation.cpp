@@ -86,6 +86,23 @@ void write_gif_animation(const std::vector<std::string>& png_paths, const std::s
                         static_cast<unsigned>(height * static_cast<int>(png_paths.size())), &colours, red.data(),
                         green.data(), blue.data(), index.data(), palette.data()) != GIF_OK)
     fail("colour quantisation failed");
+  // GifQuantizeBuffer works on 5 bits per channel, so its palette colours are
+  // slightly off (white comes out as 248). Replace each entry by the exact
+  // mean colour of the pixels mapped to it.
+  std::vector<double> sum(3 * 256, 0.0), count(256, 0.0);
+  for (size_t i = 0; i < total_pixels; ++i) {
+    const size_t k = index[i];
+    sum[3 * k] += red[i];
+    sum[3 * k + 1] += green[i];
+    sum[3 * k + 2] += blue[i];
+    count[k] += 1;
+  }
+  for (size_t k = 0; k < 256; ++k) {
+    if (count[k] == 0) continue;
+    palette[k].Red = static_cast<GifByteType>(sum[3 * k] / count[k] + 0.5);
+    palette[k].Green = static_cast<GifByteType>(sum[3 * k + 1] / count[k] + 0.5);
+    palette[k].Blue = static_cast<GifByteType>(sum[3 * k + 2] / count[k] + 0.5);
+  }
   std::unique_ptr<ColorMapObject, void (*)(ColorMapObject*)> colour_map(GifMakeMapObject(256, palette.data()),
                                                                         GifFreeMapObject);
   if (!colour_map) fail("out of memory for the palette");

@@ -1,6 +1,7 @@
 // An animated GIF assembled from PNG frames, with Debian's libraries: libpng
 // reads the frames, giflib quantises them to one shared 256-colour palette
-// (GifQuantizeBuffer, median cut) and encodes the animation. The shared
+// (GifQuantizeBuffer, median cut, each colour then set to the exact mean of
+// its pixels) and encodes the animation. The shared
 // palette keeps colours steady from frame to frame.
 #pragma once
 
