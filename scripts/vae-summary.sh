@@ -4,13 +4,13 @@
 # (importance sampling, 200 samples), test ELBO and training ELBO as
 # mean ± half the min-max spread, and the mean seconds per training batch.
 # Unfinished runs are listed with their last epoch. Also draws the learning
-# curves of all digits runs (curves-*.png) with nfvi plot-curves.
+# curves of the finished digits runs (curves-*.png) with nfvi plot-curves.
 #
 #   scripts/vae-summary.sh [STUDY_DIR]     (default runs/vae-study)
 set -uo pipefail
 study="${1:-runs/vae-study}"
-nfvi="$study/nfvi"
-[ -x "$nfvi" ] || nfvi=build/native/nfvi
+nfvi=build/native/nfvi
+[ -x "$nfvi" ] || nfvi="$study/nfvi"
 
 printf '| data | flows | samples | seeds | epochs | test -log p(x) | test ELBO | train ELBO | s/batch |\n'
 printf '|---|---|---|---|---|---|---|---|---|\n'
@@ -37,7 +37,7 @@ for group in $(ls -d "$study"/*-seed* 2>/dev/null | grep -v '\.log$' | sed 's/-s
 done
 echo
 [ "${#unfinished[@]}" -gt 0 ] && echo "unfinished: ${unfinished[*]}"
-runs=$(ls -d "$study"/digits-*-seed* 2>/dev/null | grep -v '\.log$')
+runs=$(for d in "$study"/digits-*-seed*; do [ -f "$d/summary.json" ] && echo "$d"; done)
 if [ -n "$runs" ]; then
   for metric in train_elbo test_elbo test_nll; do
     "$nfvi" plot-curves $runs --metric "$metric" --out "$study/curves-$metric.png" >/dev/null || true
