@@ -270,3 +270,12 @@ test('VAE: the first epoch on the whole split equals nfvi vae\'s train ELBO (dou
   assert.ok(relativeError(mean, nativeElbo) < 1e-6, `wasm ${mean} vs native ${nativeElbo}`);
   session.delete();
 });
+
+test('VAE: a blow-up names its epoch and batch, and the batches before it are kept', () => {
+  const session = vae({ hidden: 32, lr: 1 }); // lr 1 overflows within a few batches
+  const { estimates, error } = session.train(200);
+  assert.match(error, /^training diverged: the ELBO is not finite at epoch 1, batch \d+$/);
+  assert.ok(estimates.length < 200 && estimates.every(Number.isFinite));
+  assert.equal(session.stepsTaken(), estimates.length);
+  session.delete();
+});
