@@ -13,6 +13,7 @@ namespace {
 constexpr int kPixels = 784;
 constexpr Eigen::Index kNativeTestImages = 1000;  // `nfvi vae --data digits` keeps the first 1,000 as its test set
 constexpr double kMaxSeed = 9007199254740991.0;   // 2^53 - 1
+constexpr int kMaxSamplesPerBatch = 10000;        // 63 MB per (784, S B) matrix
 // Fixed streams for the pictures and the test ELBO: the same draws at every
 // redraw, so that the page shows the model changing, not the noise.
 constexpr std::uint64_t kTestStream = 0x7661652074657374ULL;
@@ -35,6 +36,10 @@ FlowVaeTrainingConfig checked_config(const VaeSessionSettings& s, int image_coun
   check_range(s.hidden, 1, 1024, "hidden units");
   check_range(s.samples, 1, 100, "samples per image");
   check_range(s.batch, 1, 1000, "batch size");
+  // The decoder's logits and their gradient hold 784 x samples x batch doubles each.
+  if (s.samples * s.batch > kMaxSamplesPerBatch)
+    throw std::invalid_argument("samples x batch must be at most " + std::to_string(kMaxSamplesPerBatch) +
+                                " in the browser");
   if (!(s.learning_rate > 0 && s.learning_rate <= 1))
     throw std::invalid_argument("learning rate must be a number in (0, 1]");
   if (!(s.seed >= 0 && s.seed <= kMaxSeed) || std::floor(s.seed) != s.seed)

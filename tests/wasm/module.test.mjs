@@ -241,7 +241,7 @@ test('VAE: the same seed gives the same run, and bad settings throw one-line Err
   b.delete();
   const bad = [
     { latent: 0 }, { flows: -1 }, { hidden: 0 }, { samples: 0 }, { batch: 0 }, { lr: 0 }, { lr: NaN }, { seed: 1.5 },
-    { train: 0 }, { train: 9001 }, { test: 1001 }, { pixels: new Float32Array(785) }, { pixels: [1, 2, 3] },
+    { samples: 100, batch: 101 }, { train: 0 }, { train: 9001 }, { test: 1001 }, { pixels: new Float32Array(785) }, { pixels: [1, 2, 3] },
     { pixels: new Float32Array(784 * 1001).fill(2) },
   ];
   for (const over of bad) {

@@ -100,6 +100,7 @@ export const VAE_DEFAULTS = Object.freeze({ latent: 2, flows: 4, hidden: 128, sa
 // `nfvi vae --data digits`'s own split (9,000 / 1,000), to keep the page light.
 export const VAE_IMAGES = Object.freeze({ train: 2000, test: 200 });
 
+const MAX_VAE_SAMPLES = 10000; // samples x batch: the wasm session's own limit (memory)
 const MAX_VAE_WORK = 2e5; // hidden x samples x batch: keeps one batch well under a second in the browser
 
 export function checkVaeSettings(texts) {
@@ -110,8 +111,12 @@ export function checkVaeSettings(texts) {
     if ('error' in result) errors[name] = result.error;
     else state[name] = result.value;
   }
-  if (!errors.hidden && !errors.samples && !errors.batch && state.hidden * state.samples * state.batch > MAX_VAE_WORK) {
-    errors.batch = `hidden x samples x batch must be at most ${MAX_VAE_WORK.toLocaleString('en')} in the browser`;
+  if (!errors.hidden && !errors.samples && !errors.batch) {
+    if (state.samples * state.batch > MAX_VAE_SAMPLES) {
+      errors.batch = `samples x batch must be at most ${MAX_VAE_SAMPLES.toLocaleString('en')} in the browser`;
+    } else if (state.hidden * state.samples * state.batch > MAX_VAE_WORK) {
+      errors.batch = `hidden x samples x batch must be at most ${MAX_VAE_WORK.toLocaleString('en')} in the browser`;
+    }
   }
   return { state, errors };
 }
