@@ -40,8 +40,8 @@ double FlowVaeTrainer::train_batch(MatrixConstRef train, int index) {
   const auto where = [&] {
     return "epoch " + std::to_string(epochs_done_ + 1) + ", batch " + std::to_string(index + 1);
   };
-  if (!std::isfinite(loss)) throw TrainingDiverged("the ELBO is not finite at " + where());
-  if (!gradient_.allFinite()) throw TrainingDiverged("a gradient is not finite at " + where());
+  if (!std::isfinite(loss)) throw VaeTrainingDiverged("the ELBO is not finite at " + where());
+  if (!gradient_.allFinite()) throw VaeTrainingDiverged("a gradient is not finite at " + where());
 
   const Eigen::Index n_encoder = model_.encoder_parameter_count();
   encoder_adam_.step(model_.encoder().parameters(), gradient_.head(n_encoder));

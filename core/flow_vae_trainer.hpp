@@ -28,7 +28,9 @@ struct FlowVaeTrainingConfig {
 };
 
 // The loss or a gradient became NaN or infinite; the message names epoch and batch.
-class TrainingDiverged : public std::runtime_error {
+// (Its own name: flow_trainer.hpp defines nfvi::TrainingDiverged, another class,
+// and both live in nfvi_core.)
+class VaeTrainingDiverged : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
@@ -47,7 +49,7 @@ class FlowVaeTrainer {
   void begin_epoch();
   // One Adam step on batch `index` (0-based) of the current epoch; `train`
   // is (P, train_size). Returns the batch's mean ELBO (before the step).
-  // Throws TrainingDiverged on a non-finite loss or gradient; the weights
+  // Throws VaeTrainingDiverged on a non-finite loss or gradient; the weights
   // are then left as before the step.
   double train_batch(MatrixConstRef train, int index);
   // Marks the epoch as done.

@@ -299,7 +299,7 @@ int run_vae(const VaeOptions& o) {
     for (int b = 0; b < trainer.batches_per_epoch(); ++b) {
       try {
         elbo_sum += trainer.train_batch(train, b);
-      } catch (const TrainingDiverged& e) {
+      } catch (const VaeTrainingDiverged& e) {
         progress.interrupt();
         throw std::runtime_error(std::string("training diverged: ") + e.what() +
                                  "; nothing written for this epoch (checkpoint: last good epoch)");

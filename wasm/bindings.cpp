@@ -3,16 +3,21 @@
 // FlowSession.
 #include <emscripten/bind.h>
 
+#include <cmath>
+#include <stdexcept>
+
 #include "conditional_session.hpp"
 #include "energies.hpp"
 #include "flow_session.hpp"
 #include "js_interop.hpp"
+#include "vae_session.hpp"
 
 namespace {
 
 using emscripten::val;
 using nfvi::ConditionalSession;
 using nfvi::FlowSession;
+using nfvi::VaeSession;
 using nfvi::js::float64_array;
 using nfvi::js::rethrow_as_js_error;
 
@@ -74,6 +79,40 @@ val conditional_learned_density(const ConditionalSession& s, double angle, int b
   return rethrow_as_js_error([&] { return float64_array(s.learned_density(angle, bins, samples)); });
 }
 
+// pixels: a Float32Array or Float64Array of whole 784-pixel images (the ten
+// digits files, digit 0 first); only the chosen images are copied in.
+VaeSession* new_vae(val pixels, int train_images, int test_images, int latent, int flows, int hidden, int samples,
+                    int batch, double learning_rate, double seed) {
+  return rethrow_as_js_error([&] {
+    if (!nfvi::js::is_float_array(pixels)) throw std::invalid_argument("pixels must be a Float32Array or Float64Array");
+    const double length = pixels["length"].as<double>();
+    if (length <= 0 || std::fmod(length, 784) != 0)
+      throw std::invalid_argument("pixels must hold whole 28 x 28 images (a multiple of 784 values)");
+    nfvi::VaeSessionSettings settings{train_images, test_images, latent,        flows, hidden,
+                                      samples,      batch,       learning_rate, seed};
+    const auto source = [&pixels](std::size_t offset, std::size_t count, double* out) {
+      nfvi::js::copy_from_typed_array(pixels, offset, count, out);
+    };
+    return new VaeSession(source, static_cast<int>(length / 784), settings);
+  });
+}
+val train_vae(VaeSession& s, int batches) {
+  return rethrow_as_js_error([&] { return train_result(s.train(batches)); });
+}
+val vae_history(const VaeSession& s) { return float64_array(s.elbo_history()); }
+double vae_test_elbo(VaeSession& s) {
+  return rethrow_as_js_error([&] { return s.test_elbo(); });
+}
+val vae_prior_samples(VaeSession& s, int count) {
+  return rethrow_as_js_error([&] { return float64_array(s.prior_samples(count)); });
+}
+val vae_reconstructions(VaeSession& s, int count) {
+  return rethrow_as_js_error([&] { return float64_array(s.reconstructions(count)); });
+}
+val vae_posterior(VaeSession& s, int index, int samples) {
+  return rethrow_as_js_error([&] { return float64_array(s.posterior(index, samples)); });
+}
+
 val energy_names() {
   val names = val::array();
   for (const std::string& name : nfvi::potential_names()) names.call<void>("push", name);
@@ -122,4 +161,19 @@ EMSCRIPTEN_BINDINGS(nfvi) {
       .function("trueDensity", &conditional_true_density)
       .function("learnedDensity", &conditional_learned_density)
       .function("toJson", &ConditionalSession::to_json);
+  emscripten::class_<VaeSession>("VaeSession")
+      .constructor(&new_vae, allow_raw_pointers())
+      .function("train", &train_vae)
+      .function("latent", &VaeSession::latent)
+      .function("flows", &VaeSession::flows)
+      .function("hidden", &VaeSession::hidden)
+      .function("trainImages", &VaeSession::train_images)
+      .function("testImages", &VaeSession::test_images)
+      .function("stepsTaken", &VaeSession::steps_taken)
+      .function("epochsDone", &VaeSession::epochs_done)
+      .function("elboHistory", &vae_history)
+      .function("testElbo", &vae_test_elbo)
+      .function("priorSamples", &vae_prior_samples)
+      .function("reconstructions", &vae_reconstructions)
+      .function("posterior", &vae_posterior);
 }

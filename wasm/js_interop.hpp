@@ -24,6 +24,20 @@ inline emscripten::val float64_array(const std::vector<double>& values) {
   return float64_array(values.data(), values.size());
 }
 
+// Copies values [offset, offset + count) of a JavaScript typed array (any
+// element type; Float32 values widen exactly) into out, which holds count doubles.
+inline void copy_from_typed_array(const emscripten::val& array, std::size_t offset, std::size_t count, double* out) {
+  emscripten::val(emscripten::typed_memory_view(count, out))
+      .call<void>("set", array.call<emscripten::val>("subarray", static_cast<double>(offset),
+                                                     static_cast<double>(offset + count)));
+}
+
+// True for a Float32Array or a Float64Array.
+inline bool is_float_array(const emscripten::val& value) {
+  return value.instanceof (emscripten::val::global("Float32Array")) || value.instanceof
+      (emscripten::val::global("Float64Array"));
+}
+
 // Runs `body`; a C++ exception becomes a JavaScript Error with the same
 // message. The message is moved out of the handler first, so nothing of
 // C++'s is in flight when the JavaScript exception unwinds the wasm frames.

@@ -216,6 +216,80 @@ test('conditional view: a downloaded network loads back, and bad values get mess
   assert.equal(await text('#c-hidden-error'), '');
 });
 
+test('VAE view: trains live, the ELBO rises, and the pictures and the posterior are drawn', async () => {
+  await page.goto(`${server.url}#view=vae&digit=3`);
+  await page.waitForFunction(() => document.body.dataset.vaeSessions === '1', null, { timeout: 60000 });
+  assert.equal(await page.isHidden('#conditional-view'), true);
+  assert.equal(await page.inputValue('#v-latent'), '2');
+  assert.equal(await page.inputValue('#v-digit'), '3');
+  assert.match(await text('#v-status'), /2000 train \/ 200 test digits of 10000/);
+  const start = Date.now();
+  await page.click('#v-run');
+  // The test ELBO starts near -543 (784 log 2): wait until it has risen above -185 nats.
+  await page.waitForFunction(() => Number(document.body.dataset.vaeTestElbo) > -185, null, { timeout: 180000 });
+  const seconds = (Date.now() - start) / 1000;
+  console.log(`VAE: test ELBO ${Number(await page.getAttribute('body', 'data-vae-test-elbo')).toFixed(1)} after ` +
+    `${seconds.toFixed(1)} s (batch ${await text('#v-stat-step')}, ${await text('#v-stat-speed')} batches/s, ` +
+    `train ELBO ${await text('#v-stat-train')})`);
+  await page.waitForTimeout(3000);
+  await page.click('#v-run'); // pause
+  await page.waitForFunction(() => document.body.dataset.vaeRunning === 'false');
+  for (const id of ['v-samples-canvas', 'v-recon-canvas', 'v-posterior-canvas']) {
+    const colours = await distinctColours(id);
+    assert.ok(colours > 20, `${id} has only ${colours} colours`);
+  }
+  // The posterior canvas shows both colours of samples.
+  const [blue, red] = await page.evaluate(() => {
+    const canvas = document.getElementById('v-posterior-canvas');
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let b = 0;
+    let r = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 2] > data[i] + 60) b += 1;
+      if (data[i] > data[i + 2] + 60 && data[i] > data[i + 1] + 60) r += 1;
+    }
+    return [b, r];
+  });
+  assert.ok(blue > 50 && red > 50, `posterior pixels: ${blue} blue, ${red} red`);
+  assert.equal(await page.getAttribute('body', 'data-vae-posterior-digit'), '3');
+  await page.click('#v-next');
+  await page.waitForFunction(() => document.body.dataset.vaePosteriorDigit === '4');
+  assert.match(page.url(), /view=vae.*digit=4/);
+  await page.screenshot({ path: screenshot.replace(/\.png$/, '-vae.png'), fullPage: true });
+});
+
+test('VAE view: bad values get messages beside their controls, and latent 3 hides the posterior', async () => {
+  for (const [id, value, pattern] of [['latent', '0', /latent dimension/], ['flows', 'x', /flows K/],
+    ['lr', '2', /learning rate/], ['batch', '0', /batch size/], ['samples', '100', null]]) {
+    const good = await page.inputValue(`#v-${id}`);
+    await page.fill(`#v-${id}`, value);
+    await page.dispatchEvent(`#v-${id}`, 'change');
+    if (pattern !== null) {
+      assert.match(await text(`#v-${id}-error`), pattern);
+    } else {
+      // hidden 128 x samples 100 x batch 100 is over the page's limit: the message sits beside batch.
+      assert.match(await text('#v-batch-error'), /at most/);
+    }
+    assert.equal(await page.isDisabled('#v-run'), true);
+    await page.fill(`#v-${id}`, good);
+    await page.dispatchEvent(`#v-${id}`, 'change');
+    assert.equal(await text(`#v-${id}-error`), '');
+    assert.equal(await page.isDisabled('#v-run'), false);
+  }
+  await page.fill('#v-digit', '200');
+  await page.dispatchEvent('#v-digit', 'change');
+  assert.match(await text('#v-digit-error'), /digit must be a whole number from 0 to 199/);
+  await page.fill('#v-digit', '5');
+  await page.dispatchEvent('#v-digit', 'change');
+  assert.equal(await text('#v-digit-error'), '');
+  await page.fill('#v-latent', '3');
+  await page.dispatchEvent('#v-latent', 'change');
+  await page.waitForFunction(() => document.getElementById('v-status').textContent.startsWith('VAE: D = 3,'));
+  assert.equal(await page.isHidden('#v-posterior-figure'), true);
+  assert.equal(await page.isVisible('#v-posterior-off'), true);
+  assert.match(page.url(), /latent=3/);
+});
+
 test('no console errors', () => {
   assert.deepEqual(consoleErrors, []);
 });

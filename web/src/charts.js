@@ -132,3 +132,141 @@ export class KlChart {
     this.chart.update('none');
   }
 }
+
+// A grid of 28 x 28 grey-scale images: values holds image after image (784
+// values each, row by row, 0 = white, 1 = black), laid out `columns` wide.
+export function drawImageGrid(canvas, values, columns) {
+  const side = 28;
+  const count = Math.floor(values.length / (side * side));
+  const rows = Math.ceil(count / columns);
+  const image = new ImageData(columns * side, rows * side);
+  image.data.fill(255);
+  for (let i = 0; i < count; ++i) {
+    const ox = (i % columns) * side;
+    const oy = Math.floor(i / columns) * side;
+    for (let p = 0; p < side * side; ++p) {
+      const grey = Math.round(255 * (1 - Math.max(0, Math.min(1, values[i * side * side + p]))));
+      const q = 4 * ((oy + Math.floor(p / side)) * columns * side + ox + (p % side));
+      image.data[q] = grey;
+      image.data[q + 1] = grey;
+      image.data[q + 2] = grey;
+    }
+  }
+  const tile = new OffscreenCanvas(image.width, image.height);
+  tile.getContext('2d').putImageData(image, 0, 0);
+  const ctx = canvas.getContext('2d');
+  ctx.imageSmoothingEnabled = false;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(tile, 0, 0, canvas.width, canvas.width * image.height / image.width);
+}
+
+export const LATENT_VIEW = { lo: -4, hi: 4 };
+export const POSTERIOR_COLOURS = { base: '#1f77b4', flow: '#d62728' };
+
+// The 2-D posterior of one digit over the prior N(0, I) on [-4, 4]^2: the
+// prior's density contours at radii 1, 2, 3 (grey), samples of the Gaussian
+// base z0 (blue, "without flows") and of z_K after the flows (red), and the
+// digit itself in the corner. posterior: [z0_1 (n), z0_2 (n), zK_1 (n), zK_2 (n), pixels (784)].
+export function drawPosterior(canvas, posterior, n, flows) {
+  const ctx = canvas.getContext('2d');
+  const { width, height } = canvas;
+  const { lo, hi } = LATENT_VIEW;
+  const sx = width / (hi - lo);
+  const sy = height / (hi - lo);
+  const px = (z1) => (z1 - lo) * sx;
+  const py = (z2) => height - (z2 - lo) * sy;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
+  // The prior: a faint shading by density, and contours at 1, 2 and 3 standard deviations.
+  for (const r of [3, 2, 1]) {
+    ctx.fillStyle = `rgba(0, 0, 0, ${0.04 * (4 - r) / 3 + 0.02})`;
+    ctx.beginPath();
+    ctx.arc(px(0), py(0), r * sx, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.strokeStyle = '#999';
+    ctx.setLineDash([4, 3]);
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
+  ctx.strokeStyle = '#ccc';
+  ctx.beginPath();
+  ctx.moveTo(px(lo), py(0));
+  ctx.lineTo(px(hi), py(0));
+  ctx.moveTo(px(0), py(lo));
+  ctx.lineTo(px(0), py(hi));
+  ctx.stroke();
+  const dots = (offset, colour) => {
+    ctx.fillStyle = colour;
+    for (let i = 0; i < n; ++i) ctx.fillRect(px(posterior[offset + i]) - 1, py(posterior[offset + n + i]) - 1, 2.4, 2.4);
+  };
+  ctx.globalAlpha = 0.5;
+  dots(0, POSTERIOR_COLOURS.base);
+  if (flows > 0) dots(2 * n, POSTERIOR_COLOURS.flow);
+  ctx.globalAlpha = 1;
+  // The digit, top left, framed.
+  const digit = posterior.subarray(4 * n);
+  const size = 56;
+  const tile = document.createElement('canvas');
+  tile.width = size;
+  tile.height = size;
+  drawImageGrid(tile, digit, 1);
+  ctx.drawImage(tile, 6, 6);
+  ctx.strokeStyle = '#444';
+  ctx.strokeRect(6, 6, size, size);
+  ctx.fillStyle = '#222';
+  ctx.font = '12px sans-serif';
+  ctx.fillText(`z ∈ [${lo}, ${hi}]²`, width - 78, height - 8);
+}
+
+// The ELBO chart: each batch's training ELBO (faint), its running mean over
+// the last 50 batches, and the test ELBO at the redraws.
+export class ElboChart {
+  constructor(canvas) {
+    this.chart = new Chart(canvas, {
+      type: 'line',
+      data: {
+        datasets: [
+          { label: 'train ELBO (batch)', data: [], borderColor: '#aec7e8', backgroundColor: '#aec7e8', borderWidth: 1, pointRadius: 0 },
+          { label: 'train ELBO (mean of 50 batches)', data: [], borderColor: '#1f77b4', backgroundColor: '#1f77b4', borderWidth: 2, pointRadius: 0 },
+          { label: 'test ELBO', data: [], borderColor: '#d62728', backgroundColor: '#d62728', borderWidth: 2, pointRadius: 2 },
+        ],
+      },
+      options: {
+        animation: false,
+        parsing: false,
+        normalized: true,
+        responsive: true,
+        maintainAspectRatio: false,
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        plugins: { decimation: { enabled: true, algorithm: 'min-max' }, legend: { position: 'top' } },
+        scales: {
+          x: { type: 'linear', title: { display: true, text: 'batch' }, min: 0 },
+          y: { title: { display: true, text: 'ELBO (nats per image)' } },
+        },
+      },
+    });
+    this.series = [[], [], []];
+  }
+
+  reset() {
+    this.series = [[], [], []];
+    this.update();
+  }
+
+  add(batch, elbo, mean) {
+    this.series[0].push({ x: batch, y: elbo });
+    this.series[1].push({ x: batch, y: mean });
+  }
+
+  addTest(batch, elbo) {
+    const test = this.series[2];
+    if (test.length > 0 && test.at(-1).x === batch) test.pop();
+    test.push({ x: batch, y: elbo });
+  }
+
+  update() {
+    this.chart.data.datasets.forEach((dataset, i) => { dataset.data = this.series[i]; });
+    this.chart.update('none');
+  }
+}

@@ -1,12 +1,14 @@
 // The page's controller: shows the view the URL hash names (the flow view by
-// default, or "#view=conditional&..."), and switches views on the tabs.
+// default, "#view=conditional&..." or "#view=vae&..."), and switches views on the tabs.
 import { hideConditionalView, showConditionalView } from './conditional_view.js';
 import { hideFlowView, showFlowView } from './flow_view.js';
 import { viewFromHash } from './model.js';
+import { hideVaeView, showVaeView } from './vae_view.js';
 
 const views = {
   flow: { show: showFlowView, hide: hideFlowView, hash: '#energy=U1&layers=50&samples=1000&lr=0.002&seed=1' },
   conditional: { show: showConditionalView, hide: hideConditionalView, hash: '#view=conditional' },
+  vae: { show: showVaeView, hide: hideVaeView, hash: '#view=vae' },
 };
 let current = null;
 

@@ -83,8 +83,46 @@ export function checkSettings(texts) {
   return { state, errors };
 }
 
-// The view a hash shows: "flow" (default) or "conditional".
-export const VIEWS = ['flow', 'conditional'];
+// The VAE view's fields: a small VAE that learns visibly in about a minute.
+export const VAE_FIELDS = {
+  latent: (text) => wholeNumber(text, 'latent dimension', 1, 64),
+  flows: (text) => wholeNumber(text, 'flows K', 0, 64),
+  hidden: (text) => wholeNumber(text, 'hidden units', 1, 1024),
+  samples: (text) => wholeNumber(text, 'samples per image', 1, 100),
+  batch: (text) => wholeNumber(text, 'batch size', 1, 1000),
+  lr: positiveNumber('learning rate', 1, 0.001),
+  seed: (text) => wholeNumber(text, 'seed', 0, MAX_SEED),
+};
+
+export const VAE_DEFAULTS = Object.freeze({ latent: 2, flows: 4, hidden: 128, samples: 1, batch: 100, lr: 0.001, seed: 1 });
+
+// The page trains on the first 2,000 training and 200 test digits of
+// `nfvi vae --data digits`'s own split (9,000 / 1,000), to keep the page light.
+export const VAE_IMAGES = Object.freeze({ train: 2000, test: 200 });
+
+const MAX_VAE_SAMPLES = 10000; // samples x batch: the wasm session's own limit (memory)
+const MAX_VAE_WORK = 2e5; // hidden x samples x batch: keeps one batch well under a second in the browser
+
+export function checkVaeSettings(texts) {
+  const state = {};
+  const errors = {};
+  for (const [name, parse] of Object.entries(VAE_FIELDS)) {
+    const result = parse(texts[name] ?? '');
+    if ('error' in result) errors[name] = result.error;
+    else state[name] = result.value;
+  }
+  if (!errors.hidden && !errors.samples && !errors.batch) {
+    if (state.samples * state.batch > MAX_VAE_SAMPLES) {
+      errors.batch = `samples x batch must be at most ${MAX_VAE_SAMPLES.toLocaleString('en')} in the browser`;
+    } else if (state.hidden * state.samples * state.batch > MAX_VAE_WORK) {
+      errors.batch = `hidden x samples x batch must be at most ${MAX_VAE_WORK.toLocaleString('en')} in the browser`;
+    }
+  }
+  return { state, errors };
+}
+
+// The view a hash shows: "flow" (default), "conditional" or "vae".
+export const VIEWS = ['flow', 'conditional', 'vae'];
 export function viewFromHash(hash) {
   const view = new URLSearchParams(String(hash).replace(/^#/, '')).get('view');
   return VIEWS.includes(view) ? view : 'flow';

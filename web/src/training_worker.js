@@ -13,7 +13,10 @@
 //   views(session, request, periodic): the 'views' message body (and transferables);
 //     periodic is true for the redraws while training runs;
 //   chunkMs (optional): a shorter chunk, for views that must answer fast;
-//   save(session): the 'model' message body.
+//   save(session): the 'model' message body;
+//   prepare() (optional, async): run once before 'ready' (e.g. fetching data);
+//   progress(session) (optional): the 'progress' message's statistics
+//     (default: klEstimate and klTrue).
 import createNfviModule from '../nfvi.mjs';
 
 const CHUNK_MS = 40;          // default time per training chunk (a view may ask for less)
@@ -49,8 +52,7 @@ export function startTrainingWorker(view) {
     post('progress', {
       estimates,
       steps: session.stepsTaken(),
-      klEstimate: session.klEstimate(),
-      klTrue: session.klTrue(),
+      ...(view.progress ? view.progress(session) : { klEstimate: session.klEstimate(), klTrue: session.klTrue() }),
       stepsPerSecond: estimates.length > 0 && seconds > 0 ? estimates.length / seconds : null,
       running: running && error === null,
     }, [estimates.buffer]);
@@ -132,7 +134,13 @@ export function startTrainingWorker(view) {
     else handle(event.data);
   };
 
-  createNfviModule().then((module) => {
+  createNfviModule().then(async (module) => {
+    try {
+      if (view.prepare) await view.prepare();
+    } catch (error) {
+      fail('loading the data', error);
+      return;
+    }
     nfvi = module;
     post('ready');
     while (pending.length > 0) handle(pending.shift());

