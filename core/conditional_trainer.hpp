@@ -45,6 +45,10 @@ struct ConditionalConfig {
   double phase2_lr = 1e-5;
   double angle_min = -kPi;  // training angles are drawn uniformly from here ...
   double angle_max = kPi;   // ... to here
+  // PyTorch's nn.Linear rule, as the seed's network: its random biases spread
+  // the first layer's kinks over the angles. He and Glorot start the biases at
+  // 0, every kink sits at x = 0, and at lr 3e-5 phase 1 stalls (seed 1: 1.39
+  // nats at step 5000 with He, 0.16 with TorchLinear).
   MlpInit init = MlpInit::TorchLinear;
   std::uint64_t seed = 1;
 };
