@@ -2,36 +2,20 @@
 
 #include <cmath>
 
+#include "json_checks.hpp"
+
 namespace nfvi {
 namespace {
+
+using json_checks::finite_number;
+using json_checks::require;
+using json_checks::whole_number;
 
 constexpr const char* kFormat = "nfvi-conditional-flow";
 constexpr int kVersion = 1;
 constexpr int kMaxLayers = 1000;
 constexpr int kMaxHidden = 8192;
 constexpr int kMaxHiddenLayers = 16;
-
-const nlohmann::json& require(const nlohmann::json& object, const std::string& key, const std::string& where) {
-  if (!object.is_object()) throw ModelFormatError(where + " must be a JSON object");
-  const auto it = object.find(key);
-  if (it == object.end()) throw ModelFormatError("missing \"" + key + "\" in " + where);
-  return *it;
-}
-
-double finite_number(const nlohmann::json& value, const std::string& where) {
-  if (!value.is_number()) throw ModelFormatError(where + " must be a number");
-  const double x = value.get<double>();
-  if (!std::isfinite(x)) throw ModelFormatError(where + " must be finite");
-  return x;
-}
-
-int whole_number(const nlohmann::json& value, const std::string& where, int lo, int hi) {
-  if (!value.is_number_integer()) throw ModelFormatError(where + " must be a whole number");
-  const long long x = value.get<long long>();
-  if (x < lo || x > hi)
-    throw ModelFormatError(where + " must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-  return static_cast<int>(x);
-}
 
 void require_string(const nlohmann::json& object, const std::string& key, const std::string& expected,
                     const std::string& where) {
@@ -135,13 +119,7 @@ ConditionalModel conditional_model_from_json(const nlohmann::json& doc) {
 }
 
 ConditionalModel conditional_model_from_text(const std::string& text) {
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ModelFormatError("not valid JSON (truncated or malformed) at byte " + std::to_string(e.byte));
-  }
-  return conditional_model_from_json(doc);
+  return conditional_model_from_json(json_checks::parse_model_text(text));
 }
 
 ConditionalTrainer trainer_for(const ConditionalModel& model) {

@@ -2,34 +2,18 @@
 
 #include <cmath>
 
+#include "json_checks.hpp"
+
 namespace nfvi {
 namespace {
+
+using json_checks::finite_number;
+using json_checks::require;
+using json_checks::whole_number;
 
 constexpr const char* kFormat = "nfvi-flow";
 constexpr int kVersion = 1;
 constexpr int kMaxLayers = 10000;
-
-const nlohmann::json& require(const nlohmann::json& object, const std::string& key, const std::string& where) {
-  if (!object.is_object()) throw ModelFormatError(where + " must be a JSON object");
-  const auto it = object.find(key);
-  if (it == object.end()) throw ModelFormatError("missing \"" + key + "\" in " + where);
-  return *it;
-}
-
-double finite_number(const nlohmann::json& value, const std::string& where) {
-  if (!value.is_number()) throw ModelFormatError(where + " must be a number");
-  const double x = value.get<double>();
-  if (!std::isfinite(x)) throw ModelFormatError(where + " must be finite");
-  return x;
-}
-
-int whole_number(const nlohmann::json& value, const std::string& where, int lo, int hi) {
-  if (!value.is_number_integer()) throw ModelFormatError(where + " must be a whole number");
-  const long long x = value.get<long long>();
-  if (x < lo || x > hi)
-    throw ModelFormatError(where + " must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-  return static_cast<int>(x);
-}
 
 void read_vector(const nlohmann::json& value, int size, const std::string& where, Eigen::Ref<Vector> out) {
   if (!value.is_array() || static_cast<int>(value.size()) != size)
@@ -110,13 +94,7 @@ FlowModel flow_model_from_json(const nlohmann::json& doc) {
 }
 
 FlowModel flow_model_from_text(const std::string& text) {
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ModelFormatError("not valid JSON (truncated or malformed) at byte " + std::to_string(e.byte));
-  }
-  return flow_model_from_json(doc);
+  return flow_model_from_json(json_checks::parse_model_text(text));
 }
 
 }  // namespace nfvi
