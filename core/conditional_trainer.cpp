@@ -58,8 +58,13 @@ double ConditionalTrainer::step() {
   const int b_count = config_.angles_per_step;
   const int s = step_number <= config_.phase1_steps ? config_.phase1_samples : config_.phase2_samples;
   angles_.resize(b_count);
-  for (int b = 0; b < b_count; ++b)
-    angles_(b) = config_.angle_min + (config_.angle_max - config_.angle_min) * rng_.uniform();
+  const double width = config_.angle_max - config_.angle_min;
+  for (int b = 0; b < b_count; ++b) {
+    const double u = rng_.uniform();
+    angles_(b) = config_.angle_sampling == AngleSampling::Stratified
+                     ? config_.angle_min + width * ((b + u) / b_count)
+                     : config_.angle_min + width * u;
+  }
   eps_.resize(2, Eigen::Index{b_count} * s);
   rng_.fill_normal(eps_);
 

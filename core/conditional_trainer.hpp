@@ -14,9 +14,9 @@
 // (zero moments), as the seed's code makes a new optimiser per phase.
 //
 // One seed fixes everything. One Random stream gives, in this order: the
-// network's initial weights; then, every step, angles_per_step angles
-// uniform on [angle_min, angle_max) followed by the base noise, condition by
-// condition, sample by sample.
+// network's initial weights; then, every step, angles_per_step uniform
+// numbers that place the angles (see AngleSampling) followed by the base
+// noise, condition by condition, sample by sample.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +33,14 @@
 
 namespace nfvi {
 
+// How a step's B angles are drawn from [angle_min, angle_max). Both give
+// every angle the uniform distribution, so the objective is the same.
+//   Uniform:    B independent uniform angles (the seed's).
+//   Stratified: the range cut into B equal bins, one uniform angle in each, so
+//               every step covers the whole range, its ends included; the
+//               gradient's variance over the angles is lower.
+enum class AngleSampling { Uniform, Stratified };
+
 struct ConditionalConfig {
   int layers = 32;        // planar layers K per condition
   int hidden = 512;       // units in each hidden layer of the MLP
@@ -45,6 +53,7 @@ struct ConditionalConfig {
   double phase2_lr = 1e-5;
   double angle_min = -kPi;  // training angles are drawn uniformly from here ...
   double angle_max = kPi;   // ... to here
+  AngleSampling angle_sampling = AngleSampling::Uniform;
   // PyTorch's nn.Linear rule, as the seed's network: its random biases spread
   // the first layer's kinks over the angles. He and Glorot start the biases at
   // 0, every kink sits at x = 0, and at lr 3e-5 phase 1 stalls (seed 1: 1.39
@@ -81,6 +90,7 @@ class ConditionalTrainer {
   // The phase (1 or 2) of the next step.
   int phase() const { return steps_taken() < config_.phase1_steps ? 1 : 2; }
   const std::vector<double>& kl_history() const { return history_; }  // one loss per step
+  const Vector& last_angles() const { return angles_; }  // the conditions of the last step (B)
   // Mean of the last `window` losses (fewer if fewer steps were taken); NaN before any step.
   double recent_kl_estimate(int window = 100) const;
 

@@ -72,6 +72,10 @@ CLI::App* add_cond_command(CLI::App& app, CondOptions& o) {
   cond->add_option("--angles-per-step", o.angles_per_step, "Angles drawn per step")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  cond->add_option("--angle-sampling", o.angle_sampling,
+                   "uniform: independent angles (the seed's); stratified: one in each of B equal bins")
+      ->check(CLI::IsMember({"uniform", "stratified"}))
+      ->capture_default_str();
   cond->add_option("--phase1-steps", o.phase1_steps, "Steps 1..this are phase 1; later steps are phase 2")
       ->check(CLI::Range(0, 100000000))
       ->capture_default_str();
@@ -139,6 +143,7 @@ int run_cond(const CondOptions& o) {
   config.hidden = o.hidden;
   config.hidden_layers = o.hidden_layers;
   config.angles_per_step = o.angles_per_step;
+  config.angle_sampling = o.angle_sampling == "stratified" ? AngleSampling::Stratified : AngleSampling::Uniform;
   config.phase1_steps = o.phase1_steps;
   config.phase1_samples = o.samples;
   config.phase1_lr = o.learning_rate;
@@ -210,6 +215,7 @@ int run_cond(const CondOptions& o) {
   summary.update({{"training",
                    {{"steps", o.steps},
                     {"angles_per_step", o.angles_per_step},
+                    {"angle_sampling", o.angle_sampling},
                     {"phase1", {{"steps", steps_in[0]}, {"samples_per_angle", o.samples}, {"lr", o.learning_rate}}},
                     {"phase2",
                      {{"steps", steps_in[1]},

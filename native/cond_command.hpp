@@ -19,6 +19,7 @@ struct CondOptions {
   int hidden_layers = 2;
   int steps = 10000;
   int angles_per_step = 32;
+  std::string angle_sampling = "uniform";
   int phase1_steps = 5000;
   int samples = 100;
   double learning_rate = 3e-5;

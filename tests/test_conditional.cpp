@@ -2,6 +2,7 @@
 // whole batched objective against central differences, and the trainer.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <vector>
 
 #include "conditional_flow.hpp"
 #include "conditional_reverse_kl.hpp"
@@ -212,6 +213,45 @@ TEST_CASE("conditional trainer: same seed same losses, phases switch, bad settin
   ConditionalConfig empty_range = config;
   empty_range.angle_max = empty_range.angle_min;
   CHECK_THROWS_AS(ConditionalTrainer(empty_range), std::invalid_argument);
+}
+
+TEST_CASE("conditional trainer: uniform and stratified angles cover the range as stated", "[conditional][training]") {
+  ConditionalConfig config;
+  config.layers = 2;
+  config.hidden = 8;
+  config.angles_per_step = 16;
+  config.phase1_samples = 4;
+  config.angle_min = -1.0;
+  config.angle_max = 3.0;
+  const double width = (config.angle_max - config.angle_min) / config.angles_per_step;
+
+  config.angle_sampling = AngleSampling::Stratified;
+  ConditionalTrainer stratified(config);
+  for (int step = 0; step < 20; ++step) {
+    stratified.step();
+    const Vector& angles = stratified.last_angles();
+    REQUIRE(angles.size() == config.angles_per_step);
+    for (int b = 0; b < config.angles_per_step; ++b) {  // one angle in each bin, in order
+      CHECK(angles(b) >= config.angle_min + b * width);
+      CHECK(angles(b) < config.angle_min + (b + 1) * width);
+    }
+  }
+
+  // Uniform: independent angles inside the range; over 20 steps some bin gets
+  // two angles in one step (the chance that none does is below 1e-100).
+  config.angle_sampling = AngleSampling::Uniform;
+  ConditionalTrainer uniform(config);
+  bool some_bin_doubled = false;
+  for (int step = 0; step < 20; ++step) {
+    uniform.step();
+    std::vector<int> per_bin(static_cast<size_t>(config.angles_per_step), 0);
+    for (double a : uniform.last_angles()) {
+      CHECK(a >= config.angle_min);
+      CHECK(a < config.angle_max);
+      some_bin_doubled |= ++per_bin[static_cast<size_t>((a - config.angle_min) / width)] > 1;
+    }
+  }
+  CHECK(some_bin_doubled);
 }
 
 TEST_CASE("conditional trainer: a short run lowers the loss and kl_true is close to the estimate",
