@@ -7,50 +7,20 @@ import {
   checkConditionalSettings, CONDITIONAL_DEFAULTS, CONDITIONAL_FIELDS, hashParam, RecentMean, settingsToHash,
   textsFromHash,
 } from './model.js';
+import { formatStat, throttledUpdate, ViewControls } from './view_controls.js';
 
-const $ = (id) => document.getElementById(`c-${id}`);
-const NAMES = Object.keys(CONDITIONAL_FIELDS);
+const controls = new ViewControls({ prefix: 'c-', fields: CONDITIONAL_FIELDS, check: checkConditionalSettings });
+const { $ } = controls;
 
-let worker = null;
-let workerReady = false;
 let chart = null;
-let chartDirty = false;
+let chartChanged = null; // marks the chart for its next redraw
 let settings = { ...CONDITIONAL_DEFAULTS };
-let initedSettings = null;
 let logZ = 0;
 let recent = new RecentMean(100);
-let running = false;
 let sessions = 0;
 let angleRequests = 0;    // slider requests sent
 let angleRequestedAt = 0; // when the last one was sent (performance.now())
 let trainedRange = [-Math.PI, Math.PI];
-
-function fieldTexts() {
-  return Object.fromEntries(NAMES.map((name) => [name, $(name).value]));
-}
-
-function showErrors(errors) {
-  for (const name of NAMES) {
-    const message = errors[name] ?? '';
-    $(`${name}-error`).textContent = message;
-    $(name).classList.toggle('invalid', message !== '');
-    $(name).setAttribute('aria-invalid', message !== '' ? 'true' : 'false');
-  }
-  const ok = Object.keys(errors).length === 0;
-  for (const id of ['run', 'step', 'reset']) $(id).disabled = !ok;
-  return ok;
-}
-
-function setRunning(value) {
-  running = value;
-  $('run').textContent = running ? 'Pause' : 'Run';
-  $('run').classList.toggle('running', running);
-}
-
-function showFailure(message) {
-  $('failure').textContent = message;
-  $('failure').hidden = message === '';
-}
 
 function angle() {
   return Number($('angle').value);
@@ -75,58 +45,41 @@ function requestAngle({ withKl = true } = {}) {
   angleRequestedAt = performance.now();
   const a = angle();
   describeAngle(a, a < trainedRange[0] || a > trainedRange[1]);
-  worker.postMessage({ type: 'view', request: { angle: a, id: angleRequests, withKl } });
+  controls.worker.postMessage({ type: 'view', request: { angle: a, id: angleRequests, withKl } });
 }
 
 function applyControls({ fromHash = false } = {}) {
-  const { state, errors } = checkConditionalSettings(fieldTexts());
-  if (!showErrors(errors)) return;
-  if (fromHash && workerReady && JSON.stringify(state) === initedSettings) return;
+  const state = controls.settingsToApply({ fromHash });
+  if (state === null) return;
   settings = state;
-  initedSettings = JSON.stringify(state);
   if (!fromHash) writeHash();
-  showFailure('');
-  setRunning(false);
+  controls.showFailure('');
+  controls.setRunning(false);
   $('source').textContent = `a new network from seed ${settings.seed}`;
-  worker.postMessage({ type: 'view', request: { angle: angle(), id: ++angleRequests } });
-  worker.postMessage({ type: 'init', settings });
+  controls.worker.postMessage({ type: 'view', request: { angle: angle(), id: ++angleRequests } });
+  controls.worker.postMessage({ type: 'init', settings });
 }
 
 function applyHash() {
-  const texts = textsFromHash(window.location.hash, CONDITIONAL_FIELDS, CONDITIONAL_DEFAULTS);
-  for (const name of NAMES) $(name).value = texts[name];
+  controls.setFields(textsFromHash(window.location.hash, CONDITIONAL_FIELDS, CONDITIONAL_DEFAULTS));
   const a = Number(hashParam(window.location.hash, 'angle'));
   if (Number.isFinite(a) && a >= Number($('angle').min) && a <= Number($('angle').max)) $('angle').value = String(a);
-  if (workerReady) applyControls({ fromHash: true });
+  if (controls.ready) applyControls({ fromHash: true });
 }
 
 export function showConditionalView() {
-  if (worker === null) start();
+  if (controls.worker === null) start();
   applyHash();
 }
 
 export function hideConditionalView() {
-  if (worker !== null && running) {
-    setRunning(false);
-    worker.postMessage({ type: 'pause' });
-  }
-}
-
-function showStats(stats) {
-  const fmt = (x, digits = 4) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
-  $('stat-step').textContent = String(stats.steps);
-  $('stat-estimate').textContent = fmt(stats.klEstimate);
-  $('stat-logz').textContent = fmt(logZ);
-  $('stat-kl-true').textContent = fmt(stats.klTrue);
-  if (stats.stepsPerSecond !== undefined) {
-    $('stat-speed').textContent = stats.stepsPerSecond ? stats.stepsPerSecond.toFixed(0) : '–';
-  }
+  controls.pause();
 }
 
 function onMessage({ data }) {
   switch (data.type) {
     case 'ready':
-      workerReady = true;
+      controls.ready = true;
       $('status').textContent = 'WebAssembly module ready';
       applyControls({ fromHash: true });
       break;
@@ -136,11 +89,11 @@ function onMessage({ data }) {
       trainedRange = [data.angleMin, data.angleMax];
       chart.reset(logZ, data.history, (e) => recent.push(e) + logZ);
       const klEstimate = data.history.length ? recent.mean() : NaN;
-      showStats({ steps: data.steps, klEstimate, klTrue: klEstimate + logZ, stepsPerSecond: null });
+      controls.showKlStats({ steps: data.steps, klEstimate, klTrue: klEstimate + logZ, stepsPerSecond: null }, logZ);
       if (data.layers !== settings.layers || data.hidden !== settings.hidden) {
         settings = { ...settings, layers: data.layers, hidden: data.hidden };
-        for (const name of NAMES) $(name).value = String(settings[name]);
-        initedSettings = JSON.stringify(settings);
+        controls.setFields(settings);
+        controls.settingsShown(settings);
         writeHash();
       }
       $('status').textContent = `network 1 → ${data.hidden} → ${data.hidden} → flow of K = ${data.layers} planar ` +
@@ -152,9 +105,9 @@ function onMessage({ data }) {
     case 'progress': {
       const first = data.steps - data.estimates.length + 1;
       data.estimates.forEach((e, i) => chart.add(first + i, e, recent.push(e) + logZ));
-      chartDirty = true;
-      showStats(data);
-      if (!data.running && running) setRunning(false);
+      chartChanged();
+      controls.showKlStats(data, logZ);
+      if (!data.running && controls.running) controls.setRunning(false);
       document.body.dataset.conditionalRunning = String(data.running);
       break;
     }
@@ -166,7 +119,7 @@ function onMessage({ data }) {
       drawDensity($('learned-canvas'), data.learnedDensity, data.bins);
       describeAngle(data.angle, data.extrapolation);
       if (data.klTrueAtAngle !== null) {
-        $('stat-kl-angle').textContent = Number.isFinite(data.klTrueAtAngle) ? data.klTrueAtAngle.toFixed(4) : '–';
+        $('stat-kl-angle').textContent = formatStat(data.klTrueAtAngle);
       }
       if (data.requestId === angleRequests) {
         // The slider's latest request is drawn: how long it took, for the user and the browser test.
@@ -180,13 +133,7 @@ function onMessage({ data }) {
       download(data.json, data.name);
       break;
     case 'failure':
-      setRunning(false);
-      if (data.where === 'load') {
-        $('load-error').textContent = data.message;
-        $('source').textContent = 'the previous network is kept';
-      } else {
-        showFailure(data.where === 'training' ? data.message : `${data.where}: ${data.message}`);
-      }
+      controls.showWorkerFailure(data, 'the previous network is kept');
       break;
     default:
       break;
@@ -194,49 +141,16 @@ function onMessage({ data }) {
 }
 
 function start() {
-  worker = new Worker(new URL('./conditional_worker.js', import.meta.url), { type: 'module' });
-  worker.onmessage = onMessage;
-  worker.onerror = (event) => showFailure(`worker: ${event.message}`);
+  controls.startWorker(new URL('./conditional_worker.js', import.meta.url), onMessage);
   chart = new KlChart($('kl-chart'));
-  setInterval(() => {
-    if (chartDirty) {
-      chart.update();
-      chartDirty = false;
-    }
-  }, 250);
+  chartChanged = throttledUpdate(chart);
 
-  for (const name of NAMES) {
-    $(name).addEventListener('change', () => applyControls());
-    $(name).addEventListener('input', () => showErrors(checkConditionalSettings(fieldTexts()).errors));
-  }
-  $('run').addEventListener('click', () => {
-    setRunning(!running);
-    if (running) showFailure('');
-    worker.postMessage({ type: running ? 'run' : 'pause' });
-  });
-  $('step').addEventListener('click', () => {
-    setRunning(false);
-    worker.postMessage({ type: 'step', steps: 1 });
-  });
-  $('reset').addEventListener('click', () => applyControls());
+  controls.wireButtons(applyControls);
   // While dragging, redraw p and q only; kl_true at the angle when it settles.
   $('angle').addEventListener('input', () => requestAngle({ withKl: false }));
   $('angle').addEventListener('change', () => {
     requestAngle();
     writeHash();
   });
-  $('save').addEventListener('click', () => worker.postMessage({ type: 'save' }));
-  $('load').addEventListener('change', async () => {
-    const file = $('load').files[0];
-    $('load-error').textContent = '';
-    if (!file) return;
-    if (file.size > 200e6) {
-      $('load-error').textContent = `${file.name} is too large for a model file`;
-      return;
-    }
-    setRunning(false);
-    worker.postMessage({ type: 'load', text: await file.text(), settings, name: file.name });
-    $('source').textContent = `loaded from ${file.name}`;
-    $('load').value = '';
-  });
+  controls.wireFiles({ maxBytes: 200e6, settings: () => settings });
 }

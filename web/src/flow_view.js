@@ -2,123 +2,54 @@
 // views together. The worker starts when the view is first shown.
 import { download, drawDensity, drawLayer, KlChart } from './charts.js';
 import { checkSettings, DEFAULTS, FIELDS, RecentMean, settingsToHash, textsFromHash } from './model.js';
+import { throttledUpdate, ViewControls } from './view_controls.js';
 
-const $ = (id) => document.getElementById(id);
-let worker = null;
+const controls = new ViewControls({ prefix: '', fields: FIELDS, check: checkSettings });
+const { $ } = controls;
 let chart = null;
-let workerReady = false;
-let initedSettings = null; // the settings of the session shown
+let chartChanged = null; // marks the chart for its next redraw
 
 let settings = { ...DEFAULTS };
 let logZ = 0;
 let recent = new RecentMean(100);
-let running = false;
 let layerView = null; // { samples, layers, n }
-let chartDirty = false;
 let sessions = 0; // sessions shown so far (the browser test waits on it)
 
 // ---- controls -------------------------------------------------------------
 
-function fieldTexts() {
-  const texts = {};
-  for (const name of Object.keys(FIELDS)) texts[name] = $(name).value;
-  return texts;
-}
-
-function showErrors(errors) {
-  for (const name of Object.keys(FIELDS)) {
-    const message = errors[name] ?? '';
-    $(`${name}-error`).textContent = message;
-    $(name).classList.toggle('invalid', message !== '');
-    $(name).setAttribute('aria-invalid', message !== '' ? 'true' : 'false');
-  }
-  const ok = Object.keys(errors).length === 0;
-  for (const id of ['run', 'step', 'reset']) $(id).disabled = !ok;
-  return ok;
-}
-
-function setControls(texts) {
-  for (const name of Object.keys(FIELDS)) $(name).value = texts[name];
-}
-
-function setRunning(value) {
-  running = value;
-  $('run').textContent = running ? 'Pause' : 'Run';
-  $('run').classList.toggle('running', running);
-}
-
-function showFailure(message) {
-  $('failure').textContent = message;
-  $('failure').hidden = message === '';
-}
-
 // Applies the controls' values: a new session from the seed, and the URL hash
 // updated so that a copied link reproduces the run.
 function applyControls({ fromHash = false } = {}) {
-  const { state, errors } = checkSettings(fieldTexts());
-  if (!showErrors(errors)) return;
-  // Coming back to the view with the same settings keeps the run.
-  if (fromHash && workerReady && JSON.stringify(state) === initedSettings) return;
+  const state = controls.settingsToApply({ fromHash });
+  if (state === null) return;
   settings = state;
-  initedSettings = JSON.stringify(state);
   const hash = settingsToHash(settings);
   if (!fromHash && window.location.hash !== hash) history.replaceState(null, '', hash);
-  showFailure('');
-  setRunning(false);
+  controls.showFailure('');
+  controls.setRunning(false);
   $('source').textContent = `a new flow from seed ${settings.seed}`;
-  worker.postMessage({ type: 'init', settings });
+  controls.worker.postMessage({ type: 'init', settings });
 }
 
 function applyHash() {
-  setControls(textsFromHash(window.location.hash));
-  if (workerReady) applyControls({ fromHash: true });
+  controls.setFields(textsFromHash(window.location.hash));
+  if (controls.ready) applyControls({ fromHash: true });
 }
 
 // Shows the view for this hash; the first call starts the worker.
 export function showFlowView() {
-  if (worker === null) start();
+  if (controls.worker === null) start();
   applyHash();
 }
 
 // Leaving the view pauses its training.
 export function hideFlowView() {
-  if (worker !== null && running) {
-    setRunning(false);
-    worker.postMessage({ type: 'pause' });
-  }
+  controls.pause();
 }
 
-for (const name of Object.keys(FIELDS)) {
-  $(name).addEventListener('change', () => applyControls());
-  $(name).addEventListener('input', () => showErrors(checkSettings(fieldTexts()).errors));
-}
-
-$('run').addEventListener('click', () => {
-  setRunning(!running);
-  if (running) showFailure('');
-  worker.postMessage({ type: running ? 'run' : 'pause' });
-});
-$('step').addEventListener('click', () => {
-  setRunning(false);
-  worker.postMessage({ type: 'step', steps: 1 });
-});
-$('reset').addEventListener('click', () => applyControls());
+controls.wireButtons(applyControls);
+controls.wireFiles({ maxBytes: 50e6, settings: () => settings });
 $('layer-k').addEventListener('input', () => drawLayerView());
-
-$('save').addEventListener('click', () => worker.postMessage({ type: 'save' }));
-$('load').addEventListener('change', async () => {
-  const file = $('load').files[0];
-  $('load-error').textContent = '';
-  if (!file) return;
-  if (file.size > 50e6) {
-    $('load-error').textContent = `${file.name} is too large for a model file`;
-    return;
-  }
-  setRunning(false);
-  worker.postMessage({ type: 'load', text: await file.text(), settings, name: file.name });
-  $('source').textContent = `loaded from ${file.name}`;
-  $('load').value = '';
-});
 
 // ---- views ----------------------------------------------------------------
 
@@ -133,35 +64,17 @@ function drawLayerView() {
   drawLayer($('layer-canvas'), layerView.samples, layerView.layers, layerView.n, k);
 }
 
-function showStats(stats) {
-  const fmt = (x, digits = 4) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
-  $('stat-step').textContent = String(stats.steps);
-  $('stat-estimate').textContent = fmt(stats.klEstimate);
-  $('stat-logz').textContent = fmt(logZ);
-  $('stat-kl-true').textContent = fmt(stats.klTrue);
-  if (stats.stepsPerSecond !== undefined) {
-    $('stat-speed').textContent = stats.stepsPerSecond ? stats.stepsPerSecond.toFixed(0) : '–';
-  }
-}
-
 function start() {
-  worker = new Worker(new URL('./flow_worker.js', import.meta.url), { type: 'module' });
   chart = new KlChart($('kl-chart'));
-  setInterval(() => {
-    if (chartDirty) {
-      chart.update();
-      chartDirty = false;
-    }
-  }, 250);
-  worker.onmessage = onMessage;
-  worker.onerror = (event) => showFailure(`worker: ${event.message}`);
+  chartChanged = throttledUpdate(chart);
+  controls.startWorker(new URL('./flow_worker.js', import.meta.url), onMessage);
 }
 
 function onMessage({ data }) {
   switch (data.type) {
     case 'ready':
       $('status').textContent = 'WebAssembly module ready';
-      workerReady = true;
+      controls.ready = true;
       applyControls({ fromHash: true });
       break;
     case 'session': {
@@ -174,13 +87,13 @@ function onMessage({ data }) {
       // A loaded model brings its own energy and number of layers.
       if (data.energy !== settings.energy || data.layers !== settings.layers) {
         settings = { ...settings, energy: data.energy, layers: data.layers };
-        setControls(Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)])));
+        controls.setFields(settings);
         history.replaceState(null, '', settingsToHash(settings));
-        initedSettings = JSON.stringify(settings);
+        controls.settingsShown(settings);
       }
       const klEstimate = data.history.length ? recent.mean() : NaN;
       const klTrue = data.history.length ? klEstimate + logZ : data.klTrueFresh;
-      showStats({ steps: data.steps, klEstimate, klTrue, stepsPerSecond: null });
+      controls.showKlStats({ steps: data.steps, klEstimate, klTrue, stepsPerSecond: null }, logZ);
       sessions += 1;
       document.body.dataset.sessions = String(sessions);
       $('status').textContent = `${data.energy}: K = ${data.layers}, N = ${data.samples}, lr = ${data.lr}, seed ${data.seed}`;
@@ -189,9 +102,9 @@ function onMessage({ data }) {
     case 'progress': {
       const first = data.steps - data.estimates.length + 1;
       data.estimates.forEach((e, i) => chart.add(first + i, e, klTrueOf(e)));
-      chartDirty = true;
-      showStats(data);
-      if (!data.running && running) setRunning(false);
+      chartChanged();
+      controls.showKlStats(data, logZ);
+      if (!data.running && controls.running) controls.setRunning(false);
       document.body.dataset.running = String(data.running);
       break;
     }
@@ -207,13 +120,7 @@ function onMessage({ data }) {
       download(data.json, data.name);
       break;
     case 'failure':
-      setRunning(false);
-      if (data.where === 'load') {
-        $('load-error').textContent = data.message;
-        $('source').textContent = 'the previous flow is kept';
-      } else {
-        showFailure(data.where === 'training' ? data.message : `${data.where}: ${data.message}`);
-      }
+      controls.showWorkerFailure(data, 'the previous flow is kept');
       break;
     default:
       break;

@@ -6,51 +6,22 @@ import { drawImageGrid, drawPosterior, ElboChart } from './charts.js';
 import {
   checkVaeSettings, hashParam, RecentMean, settingsToHash, textsFromHash, VAE_DEFAULTS, VAE_FIELDS, VAE_IMAGES,
 } from './model.js';
+import { formatStat, throttledUpdate, ViewControls } from './view_controls.js';
 
-const $ = (id) => document.getElementById(`v-${id}`);
-const NAMES = Object.keys(VAE_FIELDS);
+// The buttons wait for the worker, which loads the digits before it is ready.
+const controls = new ViewControls({ prefix: 'v-', fields: VAE_FIELDS, check: checkVaeSettings, waitForWorker: true });
+const { $ } = controls;
 const SMOOTHING = 50;
 
-let worker = null;
-let workerReady = false;
 let chart = null;
-let chartDirty = false;
+let chartChanged = null; // marks the chart for its next redraw
 let settings = { ...VAE_DEFAULTS };
-let initedSettings = null;
 let recent = new RecentMean(SMOOTHING);
-let running = false;
 let sessions = 0;
 let latent = VAE_DEFAULTS.latent;
 let flows = VAE_DEFAULTS.flows;
 let testImages = VAE_IMAGES.test;
 let digitRequests = 0;
-
-function fieldTexts() {
-  return Object.fromEntries(NAMES.map((name) => [name, $(name).value]));
-}
-
-function showErrors(errors) {
-  for (const name of NAMES) {
-    const message = errors[name] ?? '';
-    $(`${name}-error`).textContent = message;
-    $(name).classList.toggle('invalid', message !== '');
-    $(name).setAttribute('aria-invalid', message !== '' ? 'true' : 'false');
-  }
-  const ok = Object.keys(errors).length === 0;
-  for (const id of ['run', 'step', 'reset']) $(id).disabled = !ok || !workerReady;
-  return ok;
-}
-
-function setRunning(value) {
-  running = value;
-  $('run').textContent = running ? 'Pause' : 'Run';
-  $('run').classList.toggle('running', running);
-}
-
-function showFailure(message) {
-  $('failure').textContent = message;
-  $('failure').hidden = message === '';
-}
 
 // The picked test digit, or null (with a message beside the box) if the text is not one.
 function pickedDigit() {
@@ -69,51 +40,45 @@ function writeHash() {
 
 function requestViews() {
   const digit = pickedDigit();
-  if (digit === null || worker === null) return;
-  worker.postMessage({ type: 'view', request: { digit, id: ++digitRequests } });
+  if (digit === null || controls.worker === null) return;
+  controls.worker.postMessage({ type: 'view', request: { digit, id: ++digitRequests } });
 }
 
 function applyControls({ fromHash = false } = {}) {
-  const { state, errors } = checkVaeSettings(fieldTexts());
-  if (!showErrors(errors)) return;
-  if (fromHash && workerReady && JSON.stringify(state) === initedSettings) return;
+  const state = controls.settingsToApply({ fromHash });
+  if (state === null) return;
   settings = state;
-  initedSettings = JSON.stringify(state);
   if (!fromHash) writeHash();
-  showFailure('');
-  setRunning(false);
+  controls.showFailure('');
+  controls.setRunning(false);
   $('source').textContent = `a new VAE from seed ${settings.seed}`;
   requestViews();
-  worker.postMessage({ type: 'init', settings: { ...settings, ...VAE_IMAGES } });
+  controls.worker.postMessage({ type: 'init', settings: { ...settings, ...VAE_IMAGES } });
 }
 
 function applyHash() {
-  const texts = textsFromHash(window.location.hash, VAE_FIELDS, VAE_DEFAULTS);
-  for (const name of NAMES) $(name).value = texts[name];
+  controls.setFields(textsFromHash(window.location.hash, VAE_FIELDS, VAE_DEFAULTS));
   const digit = hashParam(window.location.hash, 'digit');
   if (digit !== null) $('digit').value = digit;
-  if (workerReady) applyControls({ fromHash: true });
-  else showErrors(checkVaeSettings(fieldTexts()).errors);
+  if (controls.ready) applyControls({ fromHash: true });
+  else controls.showFieldErrors();
 }
 
 export function showVaeView() {
-  if (worker === null) start();
+  if (controls.worker === null) start();
   applyHash();
 }
 
 export function hideVaeView() {
-  if (worker !== null && running) {
-    setRunning(false);
-    worker.postMessage({ type: 'pause' });
-  }
+  controls.pause();
 }
 
-const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+const fmt = (x) => formatStat(x, 2);
 
 function onMessage({ data }) {
   switch (data.type) {
     case 'ready':
-      workerReady = true;
+      controls.ready = true;
       $('status').textContent = 'WebAssembly module and digits ready';
       applyControls({ fromHash: true });
       break;
@@ -140,11 +105,11 @@ function onMessage({ data }) {
     case 'progress': {
       const first = data.steps - data.estimates.length + 1;
       data.estimates.forEach((e, i) => chart.add(first + i, e, recent.push(e)));
-      chartDirty = true;
+      chartChanged();
       $('stat-step').textContent = String(data.steps);
       $('stat-train').textContent = fmt(recent.mean());
       if (data.stepsPerSecond) $('stat-speed').textContent = data.stepsPerSecond.toFixed(1);
-      if (!data.running && running) setRunning(false);
+      if (!data.running && controls.running) controls.setRunning(false);
       document.body.dataset.vaeRunning = String(data.running);
       document.body.dataset.vaeTrainElbo = String(recent.mean());
       break;
@@ -163,14 +128,13 @@ function onMessage({ data }) {
       $('stat-test').textContent = fmt(data.testElbo);
       if (data.steps > 0) {
         chart.addTest(data.steps, data.testElbo);
-        chartDirty = true;
+        chartChanged();
       }
       document.body.dataset.vaeTestElbo = String(data.testElbo);
       document.body.dataset.vaeViews = String(Number(document.body.dataset.vaeViews ?? 0) + 1);
       break;
     case 'failure':
-      setRunning(false);
-      showFailure(data.where === 'training' ? data.message : `${data.where}: ${data.message}`);
+      controls.showWorkerFailure(data);
       if (data.where === 'loading the data') $('status').textContent = 'the digits could not be loaded';
       break;
     default:
@@ -179,31 +143,11 @@ function onMessage({ data }) {
 }
 
 function start() {
-  worker = new Worker(new URL('./vae_worker.js', import.meta.url), { type: 'module' });
-  worker.onmessage = onMessage;
-  worker.onerror = (event) => showFailure(`worker: ${event.message}`);
+  controls.startWorker(new URL('./vae_worker.js', import.meta.url), onMessage);
   chart = new ElboChart($('elbo-chart'));
-  setInterval(() => {
-    if (chartDirty) {
-      chart.update();
-      chartDirty = false;
-    }
-  }, 250);
+  chartChanged = throttledUpdate(chart);
 
-  for (const name of NAMES) {
-    $(name).addEventListener('change', () => applyControls());
-    $(name).addEventListener('input', () => showErrors(checkVaeSettings(fieldTexts()).errors));
-  }
-  $('run').addEventListener('click', () => {
-    setRunning(!running);
-    if (running) showFailure('');
-    worker.postMessage({ type: running ? 'run' : 'pause' });
-  });
-  $('step').addEventListener('click', () => {
-    setRunning(false);
-    worker.postMessage({ type: 'step', steps: 1 });
-  });
-  $('reset').addEventListener('click', () => applyControls());
+  controls.wireButtons(applyControls);
   $('digit').addEventListener('change', () => {
     requestViews();
     writeHash();
