@@ -18,6 +18,7 @@
 #include "gif_animation.hpp"
 #include "output_dir.hpp"
 #include "progress_bar.hpp"
+#include "thread_count.hpp"
 #include "samples_csv.hpp"
 
 namespace nfvi {
@@ -103,6 +104,9 @@ CLI::App* add_cond_command(CLI::App& app, CondOptions& o) {
   cond->add_option("--seed", o.seed, "Random seed (initial weights, angles and every sample)")
       ->check(CLI::Range(std::uint64_t{0}, kMaxSeed))
       ->capture_default_str();
+  cond->add_option("--threads", o.threads, "Threads for matrix products (0: all cores)")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
   cond->add_option("--frames", o.frames, "Frames: angles evenly spaced over [-pi, pi], ends included")
       ->check(CLI::Range(2, 1000))
       ->capture_default_str();
@@ -138,6 +142,7 @@ CLI::App* add_cond_sample_command(CLI::App& app, CondSampleOptions& o) {
 }
 
 int run_cond(const CondOptions& o) {
+  set_matrix_threads(o.threads);
   ConditionalConfig config;
   config.layers = o.layers;
   config.hidden = o.hidden;
@@ -223,7 +228,8 @@ int run_cond(const CondOptions& o) {
                       {"lr", o.phase2_learning_rate},
                       {"note", "a fresh Adam (zero moments) starts phase 2"}}},
                     {"init", o.init},
-                    {"seed", o.seed}}},
+                    {"seed", o.seed},
+                    {"threads", matrix_threads()}}},
                   {"log_z", log_z},
                   {"kl_estimate", trainer.recent_kl_estimate(100)},
                   {"kl_true_method",

@@ -21,10 +21,7 @@
 #include "image_grid.hpp"
 #include "output_dir.hpp"
 #include "progress_bar.hpp"
-
-#ifdef NFVI_HAS_OPENBLAS
-extern "C" void openblas_set_num_threads(int);
-#endif
+#include "thread_count.hpp"
 
 namespace nfvi {
 namespace fs = std::filesystem;
@@ -230,12 +227,7 @@ CLI::App* add_vae_command(CLI::App& app, VaeOptions& o) {
 }
 
 int run_vae(const VaeOptions& o) {
-  if (o.threads > 0) {
-    Eigen::setNbThreads(o.threads);
-#ifdef NFVI_HAS_OPENBLAS
-    openblas_set_num_threads(o.threads);  // Eigen's products run inside OpenBLAS
-#endif
-  }
+  set_matrix_threads(o.threads);
   const std::string out_path =
       o.out.empty() ? "runs/vae" + std::to_string(o.flows) + "x" + std::to_string(o.samples) : o.out;
   if (o.resume && !fs::is_regular_file(fs::path(out_path) / "checkpoint.bin"))
@@ -284,7 +276,7 @@ int run_vae(const VaeOptions& o) {
   }
   std::fprintf(stderr, "data: %s; %d flows, %d samples, latent %d, %d epochs, %d batches per epoch, %d thread(s)\n",
                data.description.c_str(), o.flows, o.samples, o.latent, o.epochs, trainer.batches_per_epoch(),
-               Eigen::nbThreads());
+               matrix_threads());
 
   double train_seconds = 0;
   long long train_batches = 0;
@@ -357,7 +349,7 @@ int run_vae(const VaeOptions& o) {
       {"test_elbo", last.test_elbo},
       {"test_nll", last.test_nll},
       {"seconds_per_batch", train_batches > 0 ? json(train_seconds / train_batches) : json(nullptr)},
-      {"threads", Eigen::nbThreads()},
+      {"threads", matrix_threads()},
       {"encoder", {{"sizes", vae.encoder().sizes()}, {"parameters", vector_json(vae.encoder().parameters())}}},
       {"decoder", {{"sizes", vae.decoder().sizes()}, {"parameters", vector_json(vae.decoder().parameters())}}}};
   out.write_text("summary.json", summary.dump() + "\n");

@@ -1,0 +1,14 @@
+// How many threads the matrix products may use: Eigen's own and, when the
+// build hands products to OpenBLAS (EIGEN_USE_BLAS), OpenBLAS's. On a busy
+// machine one thread is often faster: OpenBLAS's threads wait for each other.
+#pragma once
+
+namespace nfvi {
+
+// threads >= 1 sets both counts; 0 leaves the libraries' defaults (all cores).
+void set_matrix_threads(int threads);
+
+// The count Eigen reports (the effective one when threads was 0).
+int matrix_threads();
+
+}  // namespace nfvi
