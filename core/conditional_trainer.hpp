@@ -34,11 +34,15 @@
 namespace nfvi {
 
 // How a step's B angles are drawn from [angle_min, angle_max). Both give
-// every angle the uniform distribution, so the objective is the same.
-//   Uniform:    B independent uniform angles (the seed's).
+// every angle the uniform distribution, so the objective and the expected
+// gradient are the same.
+//   Uniform:    B independent uniform angles (the seed's; the default).
 //   Stratified: the range cut into B equal bins, one uniform angle in each, so
-//               every step covers the whole range, its ends included; the
-//               gradient's variance over the angles is lower.
+//               every step covers the whole range, its ends included.
+// At the seed's settings the two did not differ measurably: over seeds 1-10
+// the mean kl_true was 0.030 (uniform) and 0.032 (stratified) nats, and a
+// seed's result moves by as much when only the round-off changes (README,
+// Conditional VI).
 enum class AngleSampling { Uniform, Stratified };
 
 struct ConditionalConfig {

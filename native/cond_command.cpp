@@ -74,7 +74,7 @@ CLI::App* add_cond_command(CLI::App& app, CondOptions& o) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   cond->add_option("--angle-sampling", o.angle_sampling,
-                   "uniform: independent angles (the seed's); stratified: one in each of B equal bins")
+                   "uniform: B independent angles (the seed's); stratified: one angle in each of B equal bins")
       ->check(CLI::IsMember({"uniform", "stratified"}))
       ->capture_default_str();
   cond->add_option("--phase1-steps", o.phase1_steps, "Steps 1..this are phase 1; later steps are phase 2")
@@ -104,7 +104,9 @@ CLI::App* add_cond_command(CLI::App& app, CondOptions& o) {
   cond->add_option("--seed", o.seed, "Random seed (initial weights, angles and every sample)")
       ->check(CLI::Range(std::uint64_t{0}, kMaxSeed))
       ->capture_default_str();
-  cond->add_option("--threads", o.threads, "Threads for matrix products (0: all cores)")
+  cond->add_option("--threads", o.threads,
+                   "Threads for matrix products (0: all cores). The products are small (512 x 512 by 32): one "
+                   "thread is fastest, and a run's numbers depend on the count, through round-off")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   cond->add_option("--frames", o.frames, "Frames: angles evenly spaced over [-pi, pi], ends included")

@@ -29,7 +29,7 @@ struct CondOptions {
   double angle_max = 3.141592653589793;
   std::string init = "torch";
   std::uint64_t seed = 1;
-  int threads = 0;  // matrix-product threads; 0: the libraries' default
+  int threads = 1;  // matrix-product threads; 0: the libraries' default (all cores)
   int frames = 26;
   long long frame_samples = 1000000;
   long long kl_samples = 100000;
