@@ -6,20 +6,10 @@
 #include "planar_flow.hpp"
 #include "planar_layer.hpp"
 #include "random.hpp"
+#include "random_matrix.hpp"
 
 using namespace nfvi;
 using namespace nfvi::testing;
-
-namespace {
-
-Matrix random_matrix(Random& rng, Eigen::Index rows, Eigen::Index cols, double scale) {
-  Matrix m(rows, cols);
-  for (Eigen::Index j = 0; j < cols; ++j)
-    for (Eigen::Index i = 0; i < rows; ++i) m(i, j) = scale * rng.normal();
-  return m;
-}
-
-}  // namespace
 
 TEST_CASE("amortized planar flow: each image's samples go through PlanarLayer with that image's parameters",
           "[amortized][planar]") {

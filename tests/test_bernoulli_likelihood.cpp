@@ -4,20 +4,10 @@
 #include "bernoulli_likelihood.hpp"
 #include "gradient_check.hpp"
 #include "random.hpp"
+#include "random_matrix.hpp"
 
 using namespace nfvi;
 using namespace nfvi::testing;
-
-namespace {
-
-Matrix random_matrix(Random& rng, Eigen::Index rows, Eigen::Index cols, double scale) {
-  Matrix m(rows, cols);
-  for (Eigen::Index j = 0; j < cols; ++j)
-    for (Eigen::Index i = 0; i < rows; ++i) m(i, j) = scale * rng.normal();
-  return m;
-}
-
-}  // namespace
 
 TEST_CASE("bernoulli likelihood: matches x log sigmoid(l) + (1 - x) log sigmoid(-l) and is finite for huge logits",
           "[bernoulli]") {

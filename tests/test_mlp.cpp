@@ -8,21 +8,15 @@
 #include "gradient_check.hpp"
 #include "mlp.hpp"
 #include "random.hpp"
+#include "random_matrix.hpp"
 
 using namespace nfvi;
 using namespace nfvi::testing;
 
 namespace {
 
-Matrix random_matrix(Eigen::Index rows, Eigen::Index cols, Random& rng, double scale = 1.0) {
-  Matrix m(rows, cols);
-  for (Eigen::Index j = 0; j < cols; ++j)
-    for (Eigen::Index i = 0; i < rows; ++i) m(i, j) = scale * rng.normal();
-  return m;
-}
-
 Vector random_vector(Eigen::Index n, Random& rng, double scale = 1.0) {
-  return Eigen::Map<const Vector>(random_matrix(n, 1, rng, scale).data(), n);
+  return Eigen::Map<const Vector>(random_matrix(rng, n, 1, scale).data(), n);
 }
 
 // A matrix seen as a flat vector (column-major) and back, for the FD helpers.
@@ -52,8 +46,8 @@ TEST_CASE("dense layer: backward matches central differences for W, b and x", "[
   const int in = 4, out = 3, batch = 5;
   DenseLayer layer(in, out);
   const Vector params = random_vector(layer.parameter_count(), rng);
-  const Matrix x = random_matrix(in, batch, rng);
-  const Matrix r = random_matrix(out, batch, rng);  // L = sum(r * y)
+  const Matrix x = random_matrix(rng, in, batch);
+  const Matrix r = random_matrix(rng, out, batch);  // L = sum(r * y)
 
   const auto loss = [&](const Vector& p, const Matrix& input) {
     Matrix y;
@@ -88,10 +82,10 @@ TEST_CASE("ELU: values, and backward matches central differences away from 0", "
   CHECK(y(0, 3) == 3);
 
   Random rng(102);
-  Matrix z = random_matrix(6, 7, rng, 2.0);
+  Matrix z = random_matrix(rng, 6, 7, 2.0);
   for (Eigen::Index i = 0; i < z.size(); ++i)  // the kink at 0: keep |x| >= 0.05
     if (std::abs(z(i)) < 0.05) z(i) = 0.05 + std::abs(z(i));
-  const Matrix r = random_matrix(6, 7, rng);
+  const Matrix r = random_matrix(rng, 6, 7);
   const auto loss = [&](const Vector& v) {
     Matrix out;
     elu_forward(unflat(v, 6, 7), out);
@@ -139,8 +133,8 @@ TEST_CASE("MLP: backward matches central differences for every weight and the in
     // Random biases too (He and Glorot start them at 0), so that every
     // parameter is exercised at a generic point.
     net.parameters() += random_vector(net.parameter_count(), rng, 0.3);
-    Matrix x = random_matrix(3, 7, rng);
-    const Matrix r = random_matrix(4, 7, rng);
+    Matrix x = random_matrix(rng, 3, 7);
+    const Matrix r = random_matrix(rng, 4, 7);
 
     net.forward(x);
     Vector gradient = Vector::Zero(net.parameter_count());
