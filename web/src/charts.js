@@ -77,21 +77,14 @@ export function download(text, name) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-// The KL chart: the per-step estimate E[log q + U], kl_true (the last 100
-// estimates' mean plus log Z, in nats) and the line -log Z, where the
-// estimate ends when q = p.
-export class KlChart {
-  constructor(canvas) {
+// A Chart.js line chart that grows while training: one series of {x, y}
+// points per dataset, kept in our own arrays (Chart.js's decimation swaps
+// dataset.data for a decimated copy while drawing), handed over on update().
+class LiveLineChart {
+  constructor(canvas, datasets, xTitle, yTitle) {
     this.chart = new Chart(canvas, {
       type: 'line',
-      data: {
-        datasets: [
-          { label: 'KL estimate  E[log q + U]', data: [], borderColor: '#1f77b4', backgroundColor: '#1f77b4', borderWidth: 1, pointRadius: 0 },
-          { label: 'kl_true (nats)', data: [], borderColor: '#d62728', backgroundColor: '#d62728', borderWidth: 2, pointRadius: 0 },
-          { label: '−log Z  (true KL = 0)', data: [], borderColor: '#888', backgroundColor: '#888', borderDash: [6, 4], borderWidth: 1,
-            pointRadius: 0 },
-        ],
-      },
+      data: { datasets: datasets.map((d) => ({ ...d, data: [] })) },
       options: {
         animation: false,
         parsing: false,
@@ -101,19 +94,36 @@ export class KlChart {
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         plugins: { decimation: { enabled: true, algorithm: 'min-max' }, legend: { position: 'top' } },
         scales: {
-          x: { type: 'linear', title: { display: true, text: 'step' }, min: 0 },
-          y: { title: { display: true, text: 'nats' } },
+          x: { type: 'linear', title: { display: true, text: xTitle }, min: 0 },
+          y: { title: { display: true, text: yTitle } },
         },
       },
     });
+    this.series = datasets.map(() => []);
+  }
+
+  update() {
+    this.chart.data.datasets.forEach((dataset, i) => { dataset.data = this.series[i]; });
+    this.chart.update('none');
+  }
+}
+
+// The KL chart: the per-step estimate E[log q + U], kl_true (the last 100
+// estimates' mean plus log Z, in nats) and the line -log Z, where the
+// estimate ends when q = p.
+export class KlChart extends LiveLineChart {
+  constructor(canvas) {
+    super(canvas, [
+      { label: 'KL estimate  E[log q + U]', borderColor: '#1f77b4', backgroundColor: '#1f77b4', borderWidth: 1, pointRadius: 0 },
+      { label: 'kl_true (nats)', borderColor: '#d62728', backgroundColor: '#d62728', borderWidth: 2, pointRadius: 0 },
+      { label: '−log Z  (true KL = 0)', borderColor: '#888', backgroundColor: '#888', borderDash: [6, 4], borderWidth: 1,
+        pointRadius: 0 },
+    ], 'step', 'nats');
     this.logZ = 0;
-    this.series = [[], [], []];
   }
 
   reset(logZ, history, klTrueOf) {
     this.logZ = logZ;
-    // Our own arrays: Chart.js's decimation swaps dataset.data for a decimated
-    // copy while drawing, so points are appended here and handed over on update.
     this.series = [[], [], []];
     for (let i = 0; i < history.length; ++i) this.add(i + 1, history[i], klTrueOf(history[i]));
     this.update();
@@ -125,11 +135,6 @@ export class KlChart {
     t.push({ x: step, y: klTrue });
     floor.length = 0;
     floor.push({ x: 0, y: -this.logZ }, { x: Math.max(step, 1), y: -this.logZ });
-  }
-
-  update() {
-    this.chart.data.datasets.forEach((dataset, i) => { dataset.data = this.series[i]; });
-    this.chart.update('none');
   }
 }
 
@@ -221,32 +226,13 @@ export function drawPosterior(canvas, posterior, n, flows) {
 
 // The ELBO chart: each batch's training ELBO (faint), its running mean over
 // the last 50 batches, and the test ELBO at the redraws.
-export class ElboChart {
+export class ElboChart extends LiveLineChart {
   constructor(canvas) {
-    this.chart = new Chart(canvas, {
-      type: 'line',
-      data: {
-        datasets: [
-          { label: 'train ELBO (batch)', data: [], borderColor: '#aec7e8', backgroundColor: '#aec7e8', borderWidth: 1, pointRadius: 0 },
-          { label: 'train ELBO (mean of 50 batches)', data: [], borderColor: '#1f77b4', backgroundColor: '#1f77b4', borderWidth: 2, pointRadius: 0 },
-          { label: 'test ELBO', data: [], borderColor: '#d62728', backgroundColor: '#d62728', borderWidth: 2, pointRadius: 2 },
-        ],
-      },
-      options: {
-        animation: false,
-        parsing: false,
-        normalized: true,
-        responsive: true,
-        maintainAspectRatio: false,
-        interaction: { mode: 'nearest', axis: 'x', intersect: false },
-        plugins: { decimation: { enabled: true, algorithm: 'min-max' }, legend: { position: 'top' } },
-        scales: {
-          x: { type: 'linear', title: { display: true, text: 'batch' }, min: 0 },
-          y: { title: { display: true, text: 'ELBO (nats per image)' } },
-        },
-      },
-    });
-    this.series = [[], [], []];
+    super(canvas, [
+      { label: 'train ELBO (batch)', borderColor: '#aec7e8', backgroundColor: '#aec7e8', borderWidth: 1, pointRadius: 0 },
+      { label: 'train ELBO (mean of 50 batches)', borderColor: '#1f77b4', backgroundColor: '#1f77b4', borderWidth: 2, pointRadius: 0 },
+      { label: 'test ELBO', borderColor: '#d62728', backgroundColor: '#d62728', borderWidth: 2, pointRadius: 2 },
+    ], 'batch', 'ELBO (nats per image)');
   }
 
   reset() {
@@ -263,10 +249,5 @@ export class ElboChart {
     const test = this.series[2];
     if (test.length > 0 && test.at(-1).x === batch) test.pop();
     test.push({ x: batch, y: elbo });
-  }
-
-  update() {
-    this.chart.data.datasets.forEach((dataset, i) => { dataset.data = this.series[i]; });
-    this.chart.update('none');
   }
 }
