@@ -8,21 +8,30 @@
 // Shapes: x (P, B), one column per image; logits (P, S B), S blocks of B
 // columns: column s B + b is sample s of image b, so image b's pixels are
 // compared with every block's column b; log_p (S B).
+//
+// BernoulliLikelihood computes in double; BernoulliLikelihoodOf<float> in
+// float, for the VAE's float decoder.
 #pragma once
 
 #include "types.hpp"
 
 namespace nfvi {
 
-class BernoulliLikelihood {
+template <typename Scalar>
+class BernoulliLikelihoodOf {
  public:
+  using MatConstRef = const Eigen::Ref<const MatrixOf<Scalar>>&;
+
   // log_p(s B + b) = log p(x_b | logits(:, s B + b)).
-  void forward(MatrixConstRef x, MatrixConstRef logits, Eigen::Ref<Array> log_p) const;
+  void forward(MatConstRef x, MatConstRef logits, Eigen::Ref<ArrayOf<Scalar>> log_p) const;
 
   // Given dlog_p = dL/dlog_p (S B), adds into dlogits (P, S B):
   //   d log p / d l_p = x_p - sigmoid(l_p)
   //   dlogits(:, n) += dlog_p(n) (x_b - sigmoid(logits(:, n)))
-  void backward(MatrixConstRef x, MatrixConstRef logits, ArrayConstRef dlog_p, Eigen::Ref<Matrix> dlogits) const;
+  void backward(MatConstRef x, MatConstRef logits, const Eigen::Ref<const ArrayOf<Scalar>>& dlog_p,
+                Eigen::Ref<MatrixOf<Scalar>> dlogits) const;
 };
+
+using BernoulliLikelihood = BernoulliLikelihoodOf<double>;
 
 }  // namespace nfvi

@@ -4,43 +4,42 @@
 
 namespace nfvi {
 
-DenseLayer::DenseLayer(int inputs, int outputs) : inputs_(inputs), outputs_(outputs) {
+template <typename Scalar>
+DenseLayerOf<Scalar>::DenseLayerOf(int inputs, int outputs) : inputs_(inputs), outputs_(outputs) {
   if (inputs < 1 || outputs < 1) throw std::invalid_argument("a dense layer needs at least 1 input and 1 output");
 }
 
-Eigen::Map<const Matrix> DenseLayer::weight(VectorConstRef params) const {
-  return Eigen::Map<const Matrix>(params.data(), outputs_, inputs_);
+template <typename Scalar>
+auto DenseLayerOf<Scalar>::weight(VecConstRef params) const -> Eigen::Map<const Mat> {
+  return Eigen::Map<const Mat>(params.data(), outputs_, inputs_);
 }
 
-Eigen::Map<const Vector> DenseLayer::bias(VectorConstRef params) const {
-  return Eigen::Map<const Vector>(params.data() + Eigen::Index{outputs_} * inputs_, outputs_);
+template <typename Scalar>
+auto DenseLayerOf<Scalar>::bias(VecConstRef params) const -> Eigen::Map<const Vec> {
+  return Eigen::Map<const Vec>(params.data() + Eigen::Index{outputs_} * inputs_, outputs_);
 }
 
-void DenseLayer::forward(VectorConstRef params, MatrixConstRef x, Matrix& y) const {
+template <typename Scalar>
+void DenseLayerOf<Scalar>::forward(VecConstRef params, MatConstRef x, Mat& y) const {
   y.resize(outputs_, x.cols());
-  if (float_products_)
-    y = (weight(params).cast<float>() * x.cast<float>()).cast<double>();
-  else
-    y.noalias() = weight(params) * x;
+  y.noalias() = weight(params) * x;
   y.colwise() += bias(params);
 }
 
-void DenseLayer::backward(VectorConstRef params, MatrixConstRef x, MatrixConstRef dy, Eigen::Ref<Vector> dparams,
-                          Matrix* dx) const {
-  Eigen::Map<Matrix> dweight(dparams.data(), outputs_, inputs_);
-  Eigen::Map<Vector> dbias(dparams.data() + Eigen::Index{outputs_} * inputs_, outputs_);
-  if (float_products_)
-    dweight += (dy.cast<float>() * x.cast<float>().transpose()).cast<double>();
-  else
-    dweight.noalias() += dy * x.transpose();
+template <typename Scalar>
+void DenseLayerOf<Scalar>::backward(VecConstRef params, MatConstRef x, MatConstRef dy, Eigen::Ref<Vec> dparams,
+                                    Mat* dx) const {
+  Eigen::Map<Mat> dweight(dparams.data(), outputs_, inputs_);
+  Eigen::Map<Vec> dbias(dparams.data() + Eigen::Index{outputs_} * inputs_, outputs_);
+  dweight.noalias() += dy * x.transpose();
   dbias += dy.rowwise().sum();
   if (dx != nullptr) {
     dx->resize(inputs_, dy.cols());
-    if (float_products_)
-      *dx = (weight(params).cast<float>().transpose() * dy.cast<float>()).cast<double>();
-    else
-      dx->noalias() = weight(params).transpose() * dy;
+    dx->noalias() = weight(params).transpose() * dy;
   }
 }
+
+template class DenseLayerOf<float>;
+template class DenseLayerOf<double>;
 
 }  // namespace nfvi

@@ -13,11 +13,17 @@
 
 namespace nfvi {
 
+// Both are defined for Scalar = double and float; name it at the call,
+// elu_forward<double>(x, y), since x may be any expression Eigen::Ref accepts.
+
 // y = elu(x), resized to x's shape. y may not alias x.
-void elu_forward(MatrixConstRef x, Matrix& y);
+template <typename Scalar>
+void elu_forward(const Eigen::Ref<const MatrixOf<Scalar>>& x, MatrixOf<Scalar>& y);
 
 // dx = dy * elu'(x), with elu'(x) = min(y, 0) + 1 read from the forward
 // output y = elu(x). Written (not added). dx may alias dy.
-void elu_backward(MatrixConstRef y, MatrixConstRef dy, Eigen::Ref<Matrix> dx);
+template <typename Scalar>
+void elu_backward(const Eigen::Ref<const MatrixOf<Scalar>>& y, const Eigen::Ref<const MatrixOf<Scalar>>& dy,
+                  Eigen::Ref<MatrixOf<Scalar>> dx);
 
 }  // namespace nfvi

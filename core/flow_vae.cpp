@@ -12,41 +12,46 @@ Matrix softplus_of(MatrixConstRef x) { return (x.array().max(0.0) + (-x.array().
 
 }  // namespace
 
-FlowVae::FlowVae(const FlowVaeShape& shape)
+template <typename Scalar>
+FlowVaeOf<Scalar>::FlowVaeOf(const FlowVaeShape& shape)
     : shape_(shape),
       encoder_({shape.data_dim, shape.hidden, shape.hidden,
                 2 * shape.latent + 2 * shape.flows * shape.latent + shape.flows}),
       decoder_({shape.latent, shape.hidden, shape.hidden, shape.data_dim}),
       flow_(shape.latent, shape.flows) {}
 
-Vector FlowVae::parameters() const {
-  Vector p(parameter_count());
+template <typename Scalar>
+auto FlowVaeOf<Scalar>::parameters() const -> Vec {
+  Vec p(parameter_count());
   p << encoder_.parameters(), decoder_.parameters();
   return p;
 }
 
-void FlowVae::set_parameters(VectorConstRef p) {
+template <typename Scalar>
+void FlowVaeOf<Scalar>::set_parameters(const Eigen::Ref<const Vec>& p) {
   assert(p.size() == parameter_count());
   encoder_.parameters() = p.head(encoder_.parameter_count());
   decoder_.parameters() = p.tail(decoder_.parameter_count());
 }
 
-void FlowVae::initialize(Random& random) {
+template <typename Scalar>
+void FlowVaeOf<Scalar>::initialize(Random& random) {
   encoder_.initialize(random, MlpInit::TorchLinear);
   decoder_.initialize(random, MlpInit::TorchLinear);
 }
 
-void FlowVae::forward(MatrixConstRef x, MatrixConstRef eps, Eigen::Ref<Array> log_w) {
+template <typename Scalar>
+void FlowVaeOf<Scalar>::forward(MatrixConstRef x, MatrixConstRef eps, Eigen::Ref<Array> log_w) {
   const Eigen::Index D = shape_.latent, B = x.cols(), SB = eps.cols();
   assert(x.rows() == shape_.data_dim && eps.rows() == D && SB % B == 0 && log_w.size() == SB);
   const Eigen::Index S = SB / B;
-  x_ = x;
+  x_ = x.template cast<Scalar>();
   eps_ = eps;
 
-  encoder_.forward(x);
-  const Matrix& encoded = encoder_.output();
-  const auto mu = encoded.topRows(D);
-  sigma_ = softplus_of(encoded.middleRows(D, D));
+  encoder_.forward(x_);
+  encoded_ = encoder_.output().template cast<double>();
+  const auto mu = encoded_.topRows(D);
+  sigma_ = softplus_of(encoded_.middleRows(D, D));
   const Eigen::ArrayXXd log_sigma_sum = sigma_.array().log().colwise().sum();  // (1, B)
 
   // z0 = mu + sigma * eps, and log q0(z0) = -|eps|^2/2 - sum log sigma - D/2 log 2 pi, into log_w.
@@ -61,7 +66,7 @@ void FlowVae::forward(MatrixConstRef x, MatrixConstRef eps, Eigen::Ref<Array> lo
   z_K_.resize(D, SB);
   log_det_.resize(SB);
   if (shape_.flows > 0) {
-    flow_.forward(encoded.bottomRows(flow_.parameter_rows()), z0, z_K_, log_det_);
+    flow_.forward(encoded_.bottomRows(flow_.parameter_rows()), z0, z_K_, log_det_);
   } else {
     z_K_ = z0;
     log_det_.setZero();
@@ -70,28 +75,29 @@ void FlowVae::forward(MatrixConstRef x, MatrixConstRef eps, Eigen::Ref<Array> lo
   // + log p(z_K) + sum log det
   log_w += log_det_ - 0.5 * z_K_.colwise().squaredNorm().transpose().array() - D * kHalfLog2Pi;
 
-  decoder_.forward(z_K_);
-  Array log_px(SB);
-  likelihood_.forward(x, decoder_.output(), log_px);
-  log_w += log_px;
+  decoder_.forward(z_K_.template cast<Scalar>());
+  ArrayOf<Scalar> log_px(SB);
+  likelihood_.forward(x_, decoder_.output(), log_px);
+  log_w += log_px.template cast<double>();
 }
 
-void FlowVae::backward(ArrayConstRef dlog_w, Eigen::Ref<Vector> gradient) {
+template <typename Scalar>
+void FlowVaeOf<Scalar>::backward(ArrayConstRef dlog_w, Eigen::Ref<Vec> gradient) {
   const Eigen::Index D = shape_.latent, B = x_.cols(), SB = eps_.cols();
   const Eigen::Index S = SB / B;
   const Eigen::Index n_encoder = encoder_.parameter_count();
 
   // Decoder: d log p(x|z_K) / d logits, then back to z_K.
   dlogits_.setZero(shape_.data_dim, SB);
-  likelihood_.backward(x_, decoder_.output(), dlog_w, dlogits_);
-  decoder_.backward(dlogits_, gradient.tail(decoder_.parameter_count()), &dz_);
+  likelihood_.backward(x_, decoder_.output(), dlog_w.template cast<Scalar>(), dlogits_);
+  decoder_.backward(dlogits_, gradient.tail(decoder_.parameter_count()), &dz_decoder_);
+  dz_ = dz_decoder_.template cast<double>();
   // Prior: d log p(z)/dz = -z.
   dz_ -= (z_K_.array().rowwise() * dlog_w.transpose()).matrix();
 
   dencoded_.setZero(encoder_.output_size(), B);
   if (shape_.flows > 0) {
-    const Matrix& encoded = encoder_.output();
-    flow_.backward(encoded.bottomRows(flow_.parameter_rows()), dz_, dlog_w, dz_,
+    flow_.backward(encoded_.bottomRows(flow_.parameter_rows()), dz_, dlog_w, dz_,
                    dencoded_.bottomRows(flow_.parameter_rows()));
   }
 
@@ -108,17 +114,20 @@ void FlowVae::backward(ArrayConstRef dlog_w, Eigen::Ref<Vector> gradient) {
   // drho = dsigma sigmoid(rho), and sigmoid(rho) = 1 - exp(-softplus(rho)) = 1 - exp(-sigma).
   dencoded_.middleRows(D, D) = dsigma.cwiseProduct((1 - (-sigma_.array()).exp()).matrix());
 
-  encoder_.backward(dencoded_, gradient.head(n_encoder), nullptr);
+  encoder_.backward(dencoded_.template cast<Scalar>(), gradient.head(n_encoder), nullptr);
 }
 
-double FlowVae::negative_elbo(MatrixConstRef x, MatrixConstRef eps, Vector* gradient) {
+template <typename Scalar>
+double FlowVaeOf<Scalar>::negative_elbo(MatrixConstRef x, MatrixConstRef eps, Vec* gradient) {
   Array log_w(eps.cols());
   forward(x, eps, log_w);
   if (gradient != nullptr) backward(Array::Constant(log_w.size(), -1.0 / static_cast<double>(log_w.size())), *gradient);
   return -log_w.mean();
 }
 
-Array FlowVae::importance_sampled_log_likelihood(MatrixConstRef x, int samples, Random& random, Eigen::Index chunk) {
+template <typename Scalar>
+Array FlowVaeOf<Scalar>::importance_sampled_log_likelihood(MatrixConstRef x, int samples, Random& random,
+                                                           Eigen::Index chunk) {
   const Eigen::Index N = x.cols(), D = shape_.latent;
   Array result(N);
   for (Eigen::Index start = 0; start < N; start += chunk) {
@@ -137,14 +146,19 @@ Array FlowVae::importance_sampled_log_likelihood(MatrixConstRef x, int samples, 
   return result;
 }
 
-Matrix FlowVae::decode_means(MatrixConstRef z) {
-  decoder_.forward(z);
-  return (1 / (1 + (-decoder_.output().array()).exp())).matrix();
+template <typename Scalar>
+Matrix FlowVaeOf<Scalar>::decode_means(MatrixConstRef z) {
+  decoder_.forward(z.template cast<Scalar>());
+  return (1 / (1 + (-decoder_.output().array().template cast<double>()).exp())).matrix();
 }
 
-Matrix FlowVae::encode_means(MatrixConstRef x) {
-  encoder_.forward(x);
-  return encoder_.output().topRows(shape_.latent);
+template <typename Scalar>
+Matrix FlowVaeOf<Scalar>::encode_means(MatrixConstRef x) {
+  encoder_.forward(x.template cast<Scalar>());
+  return encoder_.output().topRows(shape_.latent).template cast<double>();
 }
+
+template class FlowVaeOf<float>;
+template class FlowVaeOf<double>;
 
 }  // namespace nfvi

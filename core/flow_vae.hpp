@@ -18,6 +18,13 @@
 // Shapes: x (P, B), one column per image; eps, z0, z_K (D, S B), S blocks of
 // B columns, column s B + b being sample s of image b; log_w (S B).
 // Parameters: one flat layout [encoder (Mlp layout) | decoder (Mlp layout)].
+//
+// Precision. FlowVae computes everything in double; it is the one the
+// finite-difference tests check. FlowVaeOf<float> runs the two networks and
+// the Bernoulli likelihood in float (weights, gradient, activations), as the
+// seed's PyTorch code does, and everything of size D x S B (the base, the
+// flow, the prior, log w) in double. Its interface is the same: images, eps
+// and log w are double, parameters and gradients are float.
 #pragma once
 
 #include "amortized_planar_flow.hpp"
@@ -35,27 +42,25 @@ struct FlowVaeShape {
   int hidden = 512;    // width of both hidden layers of both networks
 };
 
-class FlowVae {
+template <typename Scalar>
+class FlowVaeOf {
  public:
-  explicit FlowVae(const FlowVaeShape& shape);
+  using Vec = VectorOf<Scalar>;
+  using Mat = MatrixOf<Scalar>;
+
+  explicit FlowVaeOf(const FlowVaeShape& shape);
 
   const FlowVaeShape& shape() const { return shape_; }
   Eigen::Index encoder_parameter_count() const { return encoder_.parameter_count(); }
   Eigen::Index parameter_count() const { return encoder_.parameter_count() + decoder_.parameter_count(); }
-  Mlp& encoder() { return encoder_; }
-  Mlp& decoder() { return decoder_; }
-  const Mlp& encoder() const { return encoder_; }
-  const Mlp& decoder() const { return decoder_; }
-
-  // Both networks' matrix products in float (Mlp::set_float_products); off by default.
-  void set_float_products(bool on) {
-    encoder_.set_float_products(on);
-    decoder_.set_float_products(on);
-  }
+  MlpOf<Scalar>& encoder() { return encoder_; }
+  MlpOf<Scalar>& decoder() { return decoder_; }
+  const MlpOf<Scalar>& encoder() const { return encoder_; }
+  const MlpOf<Scalar>& decoder() const { return decoder_; }
 
   // The flat [encoder | decoder] vector, and setting it back.
-  Vector parameters() const;
-  void set_parameters(VectorConstRef parameters);
+  Vec parameters() const;
+  void set_parameters(const Eigen::Ref<const Vec>& parameters);
 
   // PyTorch's nn.Linear rule for both networks (the seed's networks were built with it).
   void initialize(Random& random);
@@ -75,11 +80,11 @@ class FlowVae {
   //   dsigma_b = sum_s dz0_{s,b} * eps_{s,b} + (sum_s dlog_w_{s,b}) / sigma_b
   //   drho_b   = dsigma_b * sigmoid(rho_b)
   //   then the encoder's backward with d(encoder output) = (dmu, drho, dflow params).
-  void backward(ArrayConstRef dlog_w, Eigen::Ref<Vector> gradient);
+  void backward(ArrayConstRef dlog_w, Eigen::Ref<Vec> gradient);
 
   // The mean ELBO over the B images and S samples for the given eps, and
   // (if gradient is non-null) adds the gradient of the loss -ELBO into it.
-  double negative_elbo(MatrixConstRef x, MatrixConstRef eps, Vector* gradient);
+  double negative_elbo(MatrixConstRef x, MatrixConstRef eps, Vec* gradient);
 
   // log p(x_b) estimated with `samples` importance samples per image drawn from
   // random, for every column of x (P, N); images are processed `chunk` at a time.
@@ -95,20 +100,24 @@ class FlowVae {
 
  private:
   FlowVaeShape shape_;
-  Mlp encoder_, decoder_;
+  MlpOf<Scalar> encoder_, decoder_;
   AmortizedPlanarFlow flow_;
-  BernoulliLikelihood likelihood_;
+  BernoulliLikelihoodOf<Scalar> likelihood_;
 
   // From the last forward:
-  Matrix x_;       // (P, B)
+  Mat x_;          // (P, B)
+  Matrix encoded_;  // (2 D + K 2 D + K, B) the encoder's output in double
   Matrix eps_;     // (D, S B)
   Matrix sigma_;   // (D, B) softplus(rho)
   Matrix z_K_;     // (D, S B)
   Array log_det_;  // (S B)
   // Backward scratch:
-  Matrix dlogits_;   // (P, S B)
+  Mat dlogits_;      // (P, S B)
+  Mat dz_decoder_;   // (D, S B) d log p(x|z_K) / dz_K, scaled by dlog_w
   Matrix dz_;        // (D, S B)
   Matrix dencoded_;  // (2 D + K 2 D + K, B)
 };
+
+using FlowVae = FlowVaeOf<double>;
 
 }  // namespace nfvi

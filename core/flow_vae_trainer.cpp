@@ -5,8 +5,17 @@
 #include "binary_images.hpp"
 
 namespace nfvi {
+namespace {
 
-FlowVaeTrainer::FlowVaeTrainer(const FlowVaeTrainingConfig& config, Eigen::Index train_size)
+template <typename To, typename From>
+typename AdamOf<To>::State converted(const typename AdamOf<From>::State& s) {
+  return {s.beta1_power, s.beta2_power, s.m.template cast<To>(), s.v.template cast<To>()};
+}
+
+}  // namespace
+
+template <typename Scalar>
+FlowVaeTrainerOf<Scalar>::FlowVaeTrainerOf(const FlowVaeTrainingConfig& config, Eigen::Index train_size)
     : config_(config),
       train_size_(train_size),
       random_(config.seed),
@@ -16,17 +25,21 @@ FlowVaeTrainer::FlowVaeTrainer(const FlowVaeTrainingConfig& config, Eigen::Index
   if (train_size < 1 || config.batch < 1 || config.samples < 1)
     throw std::invalid_argument("training needs at least one image, a batch of at least 1 and at least 1 sample");
   model_.initialize(random_);
-  model_.set_float_products(config.float_products);
   gradient_.resize(model_.parameter_count());
 }
 
-int FlowVaeTrainer::batches_per_epoch() const {
+template <typename Scalar>
+int FlowVaeTrainerOf<Scalar>::batches_per_epoch() const {
   return static_cast<int>((train_size_ + config_.batch - 1) / config_.batch);
 }
 
-void FlowVaeTrainer::begin_epoch() { order_ = random_permutation(train_size_, random_); }
+template <typename Scalar>
+void FlowVaeTrainerOf<Scalar>::begin_epoch() {
+  order_ = random_permutation(train_size_, random_);
+}
 
-double FlowVaeTrainer::train_batch(MatrixConstRef train, int index) {
+template <typename Scalar>
+double FlowVaeTrainerOf<Scalar>::train_batch(MatrixConstRef train, int index) {
   const Eigen::Index start = Eigen::Index{index} * config_.batch;
   const Eigen::Index B = std::min<Eigen::Index>(config_.batch, train_size_ - start);
   const std::vector<Eigen::Index> columns(order_.begin() + start, order_.begin() + start + B);
@@ -49,18 +62,25 @@ double FlowVaeTrainer::train_batch(MatrixConstRef train, int index) {
   return -loss;
 }
 
-FlowVaeTrainer::State FlowVaeTrainer::state() const {
-  return {epochs_done_, model_.parameters(), encoder_adam_.state(), decoder_adam_.state(), random_.state()};
+template <typename Scalar>
+auto FlowVaeTrainerOf<Scalar>::state() const -> State {
+  return {epochs_done_, model_.parameters().template cast<double>(),
+          converted<double, Scalar>(encoder_adam_.state()), converted<double, Scalar>(decoder_adam_.state()),
+          random_.state()};
 }
 
-void FlowVaeTrainer::set_state(const State& state) {
+template <typename Scalar>
+void FlowVaeTrainerOf<Scalar>::set_state(const State& state) {
   if (state.parameters.size() != model_.parameter_count() || state.epochs_done < 0)
     throw std::invalid_argument("the training state does not fit this model");
-  encoder_adam_.set_state(state.encoder_adam);
-  decoder_adam_.set_state(state.decoder_adam);
-  model_.set_parameters(state.parameters);
+  encoder_adam_.set_state(converted<Scalar, double>(state.encoder_adam));
+  decoder_adam_.set_state(converted<Scalar, double>(state.decoder_adam));
+  model_.set_parameters(state.parameters.template cast<Scalar>());
   random_.set_state(state.random);
   epochs_done_ = state.epochs_done;
 }
+
+template class FlowVaeTrainerOf<float>;
+template class FlowVaeTrainerOf<double>;
 
 }  // namespace nfvi

@@ -6,6 +6,11 @@
 // then per epoch the image order and per batch the eps. Its state, the
 // weights and Adam's moments are the whole training state (State), so a run
 // restored from a State after epoch e continues exactly as if uninterrupted.
+//
+// FlowVaeTrainer trains a double FlowVae; FlowVaeTrainerOf<float> a float
+// one, with float Adam moments (the native default, as fast as the seed's
+// PyTorch code). Both give their State in double, which holds every float
+// exactly, so checkpoints have one format.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +29,6 @@ struct FlowVaeTrainingConfig {
   int batch = 128;
   double learning_rate = 1e-4;
   std::uint64_t seed = 1;
-  bool float_products = false;  // the networks' matrix products in float (mixed precision)
 };
 
 // The loss or a gradient became NaN or infinite; the message names epoch and batch.
@@ -35,13 +39,22 @@ class VaeTrainingDiverged : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-class FlowVaeTrainer {
+// Everything that training changes, in double whatever the trainer's precision.
+struct FlowVaeTrainingState {
+  int epochs_done = 0;
+  Vector parameters;
+  Adam::State encoder_adam, decoder_adam;
+  Random::State random;
+};
+
+template <typename Scalar>
+class FlowVaeTrainerOf {
  public:
   // train_size: the number of training images (columns of the data passed to train_batch).
-  FlowVaeTrainer(const FlowVaeTrainingConfig& config, Eigen::Index train_size);
+  FlowVaeTrainerOf(const FlowVaeTrainingConfig& config, Eigen::Index train_size);
 
   const FlowVaeTrainingConfig& config() const { return config_; }
-  FlowVae& model() { return model_; }
+  FlowVaeOf<Scalar>& model() { return model_; }
   int batches_per_epoch() const;
   int epochs_done() const { return epochs_done_; }
 
@@ -55,12 +68,7 @@ class FlowVaeTrainer {
   // Marks the epoch as done.
   void end_epoch() { ++epochs_done_; }
 
-  struct State {
-    int epochs_done = 0;
-    Vector parameters;
-    Adam::State encoder_adam, decoder_adam;
-    Random::State random;
-  };
+  using State = FlowVaeTrainingState;
   // Valid between epochs (after end_epoch, before begin_epoch).
   State state() const;
   // Throws std::invalid_argument if the sizes do not fit this configuration.
@@ -70,11 +78,13 @@ class FlowVaeTrainer {
   FlowVaeTrainingConfig config_;
   Eigen::Index train_size_;
   Random random_;
-  FlowVae model_;
-  Adam encoder_adam_, decoder_adam_;
+  FlowVaeOf<Scalar> model_;
+  AdamOf<Scalar> encoder_adam_, decoder_adam_;
   int epochs_done_ = 0;
   std::vector<Eigen::Index> order_;  // this epoch's order of the training images
-  Vector gradient_;
+  VectorOf<Scalar> gradient_;
 };
+
+using FlowVaeTrainer = FlowVaeTrainerOf<double>;
 
 }  // namespace nfvi

@@ -26,6 +26,10 @@
 //   net.backward(dy, grad, &dx);          // dy = dL/dy (64, B); adds dL/dθ into grad, writes dL/dx
 //   adam.step(net.parameters(), grad);
 // Every product is a whole-batch matrix product (GEMM), not a loop over columns.
+//
+// Mlp computes in double. MlpOf<float> is the same network in float
+// (weights, activations and gradient), for the VAE, whose networks hold over
+// a million weights; initialize() draws the same numbers for both.
 #pragma once
 
 #include <vector>
@@ -45,11 +49,16 @@ namespace nfvi {
 //                were built with it, and its random biases spread the hidden units' kinks over the inputs)
 enum class MlpInit { He, Glorot, TorchLinear };
 
-class Mlp {
+template <typename Scalar>
+class MlpOf {
  public:
+  using Mat = MatrixOf<Scalar>;
+  using Vec = VectorOf<Scalar>;
+  using MatConstRef = const Eigen::Ref<const Mat>&;
+
   // sizes = {inputs, hidden..., outputs}: at least 2 entries, each >= 1.
   // Throws std::invalid_argument otherwise. Parameters start at zero; call initialize().
-  explicit Mlp(std::vector<int> sizes);
+  explicit MlpOf(std::vector<int> sizes);
 
   const std::vector<int>& sizes() const { return sizes_; }
   int input_size() const { return sizes_.front(); }
@@ -58,29 +67,24 @@ class Mlp {
   Eigen::Index parameter_count() const { return offsets_.back(); }
   Eigen::Index parameter_offset(int layer) const { return offsets_.at(static_cast<size_t>(layer)); }
 
-  // Matrix products in float (see DenseLayer::set_float_products); off by default.
-  void set_float_products(bool on) {
-    for (DenseLayer& d : layers_) d.set_float_products(on);
-  }
-
-  Vector& parameters() { return params_; }
-  const Vector& parameters() const { return params_; }
+  Vec& parameters() { return params_; }
+  const Vec& parameters() const { return params_; }
 
   // Views of layer l's W (n_{l+1}, n_l) and b (n_{l+1}) inside parameters().
-  Eigen::Map<const Matrix> weight(int layer) const;
-  Eigen::Map<const Vector> bias(int layer) const;
+  Eigen::Map<const Mat> weight(int layer) const;
+  Eigen::Map<const Vec> bias(int layer) const;
 
   // Draws every weight (and bias) from rng, layer by layer, W before b,
-  // in storage order.
+  // in storage order (in double, then rounded to Scalar).
   void initialize(Random& rng, MlpInit init);
 
   // x (n_0, B) -> output() (n_L, B). Keeps every layer's input for backward.
-  void forward(MatrixConstRef x);
-  const Matrix& output() const { return output_; }  // (n_L, B) of the last forward
+  void forward(MatConstRef x);
+  const Mat& output() const { return output_; }  // (n_L, B) of the last forward
 
   // The same map without keeping anything (inference; leaves the state of
   // the last forward, and so a pending backward, untouched): x (n_0, B) -> y (n_L, B).
-  void predict(MatrixConstRef x, Matrix& y) const;
+  void predict(MatConstRef x, Mat& y) const;
 
   // Given dy = dL/dy (n_L, B) for the last forward, adds dL/dparameters into
   // gradient (parameter_count(), same layout) and, if dx is non-null,
@@ -88,19 +92,21 @@ class Mlp {
   //   dW_l += delta_l a_{l-1}^T,  db_l += sum_n delta_l,n
   //   delta_{l-1} = (W_l^T delta_l) * elu'(.)  with elu' = min(a_{l-1}, 0) + 1   (l > 1)
   //   dx = W_1^T delta_1
-  void backward(MatrixConstRef dy, Eigen::Ref<Vector> gradient, Matrix* dx = nullptr);
+  void backward(MatConstRef dy, Eigen::Ref<Vec> gradient, Mat* dx = nullptr);
 
  private:
   std::vector<int> sizes_;
-  std::vector<DenseLayer> layers_;
+  std::vector<DenseLayerOf<Scalar>> layers_;
   std::vector<Eigen::Index> offsets_;  // L + 1 entries: start of each layer, then the total
-  Vector params_;
+  Vec params_;
 
-  std::vector<Matrix> inputs_;  // L entries: a_{l-1} (n_{l-1}, B), the input of layer l
-  Matrix output_;               // (n_L, B)
-  Matrix pre_activation_;       // (n_l, B) forward scratch
-  Matrix delta_;                // backward scratch: dL/d(layer output)
-  Matrix delta_below_;          // backward scratch: dL/d(layer input)
+  std::vector<Mat> inputs_;  // L entries: a_{l-1} (n_{l-1}, B), the input of layer l
+  Mat output_;               // (n_L, B)
+  Mat pre_activation_;       // (n_l, B) forward scratch
+  Mat delta_;                // backward scratch: dL/d(layer output)
+  Mat delta_below_;          // backward scratch: dL/d(layer input)
 };
+
+using Mlp = MlpOf<double>;
 
 }  // namespace nfvi

@@ -68,11 +68,14 @@ std::string elbo_csv(const std::vector<EpochRecord>& history) {
   return csv;
 }
 
-json vector_json(const Vector& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
+template <typename Scalar>
+json vector_json(const VectorOf<Scalar>& v) {
+  return std::vector<double>(v.data(), v.data() + v.size());  // float -> double is exact
+}
 
 // checkpoint.bin: magic, 8-byte header length, JSON header, then raw doubles
 // (native byte order): parameters, encoder Adam m, v, decoder Adam m, v.
-void write_checkpoint(const OutputDir& out, const json& config, const FlowVaeTrainer::State& state,
+void write_checkpoint(const OutputDir& out, const json& config, const FlowVaeTrainingState& state,
                       const std::vector<EpochRecord>& history) {
   json header = {{"config", config},
                  {"epochs_done", state.epochs_done},
@@ -107,7 +110,7 @@ void write_checkpoint(const OutputDir& out, const json& config, const FlowVaeTra
   if (ec) throw std::runtime_error("cannot write " + final_path.string() + ": " + ec.message());
 }
 
-void read_checkpoint(const fs::path& path, const json& config, FlowVaeTrainer::State& state,
+void read_checkpoint(const fs::path& path, const json& config, FlowVaeTrainingState& state,
                      std::vector<EpochRecord>& history) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw UsageError("--resume: no checkpoint at " + path.string());
@@ -154,7 +157,8 @@ void read_checkpoint(const fs::path& path, const json& config, FlowVaeTrainer::S
 }
 
 // Mean ELBO over the images x (P, N) with S samples each, `chunk` images at a time.
-double mean_elbo(FlowVae& vae, MatrixConstRef x, int samples, Random& random) {
+template <typename Scalar>
+double mean_elbo(FlowVaeOf<Scalar>& vae, MatrixConstRef x, int samples, Random& random) {
   const Eigen::Index chunk = 128, D = vae.shape().latent;
   double total = 0;
   for (Eigen::Index start = 0; start < x.cols(); start += chunk) {
@@ -167,7 +171,8 @@ double mean_elbo(FlowVae& vae, MatrixConstRef x, int samples, Random& random) {
 }
 
 // Reconstruction: the flow applied to the posterior mean (eps = 0), decoded to Bernoulli means.
-Matrix reconstructions(FlowVae& vae, MatrixConstRef x) {
+template <typename Scalar>
+Matrix reconstructions(FlowVaeOf<Scalar>& vae, MatrixConstRef x) {
   Array log_w(x.cols());
   vae.forward(x, Matrix::Zero(vae.shape().latent, x.cols()), log_w);
   return vae.decode_means(vae.last_z_K());
@@ -178,6 +183,9 @@ std::string status_line(double elbo) {
   s << "ELBO " << std::fixed << std::setprecision(2) << elbo;
   return s.str();
 }
+
+template <typename Scalar>
+int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestImages& data);
 
 }  // namespace
 
@@ -215,7 +223,7 @@ CLI::App* add_vae_command(CLI::App& app, VaeOptions& o) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   vae->add_option("--precision", o.precision,
-                  "Matrix products in float (mixed precision, ~2x faster) or double; all else is double")
+                  "The networks (weights, Adam, products) in float, as PyTorch, or double; the flow is double")
       ->check(CLI::IsMember({"float", "double"}))
       ->capture_default_str();
   vae->add_option("--threads", o.threads, "Threads for matrix products (0: Eigen's default)")
@@ -247,22 +255,27 @@ int run_vae(const VaeOptions& o) {
     data.train.pixels = stochastic_binarize(data.train.pixels, binarize_random);
     data.test.pixels = stochastic_binarize(data.test.pixels, binarize_random);
   }
-  const MatrixConstRef train = data.train.pixels, test = data.test.pixels;
+  return o.precision == "float" ? train_vae<float>(o, out_path, data) : train_vae<double>(o, out_path, data);
+}
 
+namespace {
+
+template <typename Scalar>
+int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestImages& data) {
+  const MatrixConstRef train = data.train.pixels, test = data.test.pixels;
   FlowVaeTrainingConfig config;
   config.shape = {static_cast<int>(train.rows()), o.latent, o.flows, o.hidden};
   config.samples = o.samples;
   config.batch = o.batch;
   config.learning_rate = o.learning_rate;
   config.seed = o.seed;
-  config.float_products = o.precision == "float";
-  FlowVaeTrainer trainer(config, train.cols());
+  FlowVaeTrainerOf<Scalar> trainer(config, train.cols());
   const json cfg = run_config(o);
 
   std::vector<EpochRecord> history;
   OutputDir out = open_output_dir(out_path);
   if (o.resume) {
-    FlowVaeTrainer::State state;
+    FlowVaeTrainingState state;
     read_checkpoint(out.file("checkpoint.bin"), cfg, state, history);
     try {
       trainer.set_state(state);
@@ -322,7 +335,7 @@ int run_vae(const VaeOptions& o) {
   }
 
   // Figures: 100 samples from the prior; 50 test images beside their reconstructions.
-  FlowVae& vae = trainer.model();
+  FlowVaeOf<Scalar>& vae = trainer.model();
   Random figure_random(o.seed + 7);
   Samples z(o.latent, 100);
   figure_random.fill_normal(z);
@@ -360,4 +373,5 @@ int run_vae(const VaeOptions& o) {
   return 0;
 }
 
+}  // namespace
 }  // namespace nfvi

@@ -35,7 +35,7 @@ struct VaeOptions {
   std::uint64_t seed = 1;
   int eval_every = 10;
   int is_samples = 200;
-  std::string precision = "float";  // of the networks' matrix products
+  std::string precision = "float";  // of the networks: float (as PyTorch's) or double
   int threads = 0;                  // 0: Eigen's default (all cores, or OMP_NUM_THREADS)
   bool resume = false;
   std::string out;  // default runs/vae<K>x<S>

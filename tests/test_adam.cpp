@@ -29,3 +29,20 @@ TEST_CASE("Adam: minimises an ill-conditioned quadratic", "[adam]") {
   CHECK(std::abs(theta(0)) < 1e-2);
   CHECK(std::abs(theta(1)) < 1e-2);
 }
+
+TEST_CASE("Adam in float takes the double optimiser's steps to float accuracy", "[adam][precision]") {
+  Adam adam(3, 0.01);
+  AdamOf<float> adam_float(3, 0.01);
+  Vector theta(3);
+  theta << 1, 2, 3;
+  VectorOf<float> theta_float = theta.cast<float>();
+  for (int t = 1; t <= 50; ++t) {
+    Vector gradient(3);
+    gradient << std::sin(t), 4 * std::cos(0.3 * t), 1e-3 * t;
+    adam.step(theta, gradient);
+    adam_float.step(theta_float, gradient.cast<float>());
+  }
+  CHECK((theta_float.cast<double>() - theta).cwiseAbs().maxCoeff() < 1e-5);
+  CHECK(adam_float.state().v.cast<double>().isApprox(adam.state().v, 1e-5));
+  CHECK(theta_float.cast<double>() != theta);  // it did compute in float
+}

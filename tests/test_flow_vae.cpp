@@ -143,8 +143,8 @@ TEST_CASE("flow vae: importance-sampled -log p(x) is at most -ELBO and tightens 
   CHECK(previous < negative_elbo - 0.05);  // 200 samples: strictly tighter than the ELBO
 }
 
-TEST_CASE("flow vae trainer: restoring a state after an epoch continues exactly like an uninterrupted run",
-          "[vae][checkpoint]") {
+TEMPLATE_TEST_CASE("flow vae trainer: restoring a state after an epoch continues exactly like an uninterrupted run",
+                   "[vae][checkpoint]", double, float) {
   Random rng(10);
   const Matrix train = binary_images(rng, 6, 20);
   FlowVaeTrainingConfig config;
@@ -154,36 +154,44 @@ TEST_CASE("flow vae trainer: restoring a state after an epoch continues exactly 
   config.learning_rate = 1e-2;
   config.seed = 3;
 
-  const auto run_epoch = [&](FlowVaeTrainer& t) {
+  const auto run_epoch = [&](FlowVaeTrainerOf<TestType>& t) {
     t.begin_epoch();
     for (int b = 0; b < t.batches_per_epoch(); ++b) t.train_batch(train, b);
     t.end_epoch();
   };
-  FlowVaeTrainer uninterrupted(config, train.cols());
+  FlowVaeTrainerOf<TestType> uninterrupted(config, train.cols());
   for (int e = 0; e < 3; ++e) run_epoch(uninterrupted);
 
-  FlowVaeTrainer first(config, train.cols());
+  FlowVaeTrainerOf<TestType> first(config, train.cols());
   run_epoch(first);
-  const FlowVaeTrainer::State saved = first.state();
-  FlowVaeTrainer resumed(config, train.cols());
+  const FlowVaeTrainingState saved = first.state();  // in double whatever TestType is
+  FlowVaeTrainerOf<TestType> resumed(config, train.cols());
   resumed.set_state(saved);
   run_epoch(resumed);
   run_epoch(resumed);
   CHECK(resumed.epochs_done() == 3);
   CHECK(resumed.model().parameters() == uninterrupted.model().parameters());
   CHECK(resumed.state().encoder_adam.v == uninterrupted.state().encoder_adam.v);
+  CHECK(resumed.model().parameters() != first.model().parameters());  // training did move the weights
 }
 
-TEST_CASE("flow vae: float matrix products give the double ELBO and gradient to float accuracy", "[vae][precision]") {
-  Random rng(21);
-  FlowVae vae({/*data_dim=*/30, /*latent=*/4, /*flows=*/2, /*hidden=*/16});
+TEST_CASE("flow vae: the float model gives the double model's ELBO and gradient to float accuracy",
+          "[vae][precision]") {
+  const FlowVaeShape shape{/*data_dim=*/30, /*latent=*/4, /*flows=*/2, /*hidden=*/16};
+  Random rng(21), same_rng(21);
+  FlowVae vae(shape);
+  FlowVaeOf<float> vae_float(shape);
   vae.initialize(rng);
+  vae_float.initialize(same_rng);
+  // The same draws, rounded to float.
+  CHECK(vae_float.parameters() == vae.parameters().cast<float>());
   const Matrix x = binary_images(rng, 30, 5);
   const Matrix eps = normal_matrix(rng, 4, 2 * 5);
-  Vector g_double = Vector::Zero(vae.parameter_count()), g_float = g_double;
+  Vector g_double = Vector::Zero(vae.parameter_count());
+  VectorOf<float> g_float = VectorOf<float>::Zero(vae.parameter_count());
   const double loss_double = vae.negative_elbo(x, eps, &g_double);
-  vae.set_float_products(true);
-  const double loss_float = vae.negative_elbo(x, eps, &g_float);
+  const double loss_float = vae_float.negative_elbo(x, eps, &g_float);
   CHECK(loss_float == Approx(loss_double).epsilon(1e-5));
-  CHECK((g_float - g_double).norm() < 1e-4 * g_double.norm());
+  CHECK(loss_float != loss_double);  // it did compute in float
+  CHECK((g_float.cast<double>() - g_double).norm() < 1e-4 * g_double.norm());
 }

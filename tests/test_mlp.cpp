@@ -75,7 +75,7 @@ TEST_CASE("ELU: values, and backward matches central differences away from 0", "
   Matrix x(1, 4);
   x << -2, -0.5, 0.5, 3;
   Matrix y;
-  elu_forward(x, y);
+  elu_forward<double>(x, y);
   CHECK(y(0, 0) == Approx(std::expm1(-2.0)).epsilon(1e-14));
   CHECK(y(0, 1) == Approx(std::expm1(-0.5)).epsilon(1e-14));
   CHECK(y(0, 2) == 0.5);
@@ -88,13 +88,13 @@ TEST_CASE("ELU: values, and backward matches central differences away from 0", "
   const Matrix r = random_matrix(rng, 6, 7);
   const auto loss = [&](const Vector& v) {
     Matrix out;
-    elu_forward(unflat(v, 6, 7), out);
+    elu_forward<double>(unflat(v, 6, 7), out);
     return (r.array() * out.array()).sum();
   };
   Matrix out;
-  elu_forward(z, out);
+  elu_forward<double>(z, out);
   Matrix dz = r;
-  elu_backward(out, dz, dz);  // in place
+  elu_backward<double>(out, dz, dz);  // in place
   const Vector numeric = central_difference_gradient(loss, flat(z));
   CHECK(max_relative_error(flat(dz), numeric) < 1e-7);
 }
@@ -113,7 +113,7 @@ TEST_CASE("MLP: layout, views and a forward pass by hand", "[mlp]") {
   Matrix pre = net.weight(0) * x;
   pre.colwise() += net.bias(0);
   Matrix hidden;
-  elu_forward(pre, hidden);
+  elu_forward<double>(pre, hidden);
   Matrix expected = net.weight(1) * hidden;
   expected.colwise() += net.bias(1);
   CHECK((net.output() - expected).norm() < 1e-14);
