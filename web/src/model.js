@@ -53,16 +53,22 @@ export const CONDITIONAL_FIELDS = {
 
 export const CONDITIONAL_DEFAULTS = Object.freeze({ layers: 16, hidden: 64, angles: 16, samples: 100, lr: 0.003, seed: 1 });
 
-// Checks every field and the combination; returns { state, errors } where
-// errors maps a field name to its message (empty when all is well).
-export function checkConditionalSettings(texts) {
+// Each field's text through its parser: { state: name -> value, errors: name -> message }.
+function parseFields(fields, texts) {
   const state = {};
   const errors = {};
-  for (const [name, parse] of Object.entries(CONDITIONAL_FIELDS)) {
+  for (const [name, parse] of Object.entries(fields)) {
     const result = parse(texts[name] ?? '');
     if ('error' in result) errors[name] = result.error;
     else state[name] = result.value;
   }
+  return { state, errors };
+}
+
+// Checks every field and the combination; returns { state, errors } where
+// errors maps a field name to its message (empty when all is well).
+export function checkConditionalSettings(texts) {
+  const { state, errors } = parseFields(CONDITIONAL_FIELDS, texts);
   if (Object.keys(errors).length === 0 && state.layers * state.angles * state.samples > MAX_LAYER_SAMPLES) {
     errors.samples = `layers x angles x samples must be at most ${MAX_LAYER_SAMPLES.toLocaleString('en')} in the browser`;
   }
@@ -70,13 +76,7 @@ export function checkConditionalSettings(texts) {
 }
 
 export function checkSettings(texts) {
-  const state = {};
-  const errors = {};
-  for (const [name, parse] of Object.entries(FIELDS)) {
-    const result = parse(texts[name] ?? '');
-    if ('error' in result) errors[name] = result.error;
-    else state[name] = result.value;
-  }
+  const { state, errors } = parseFields(FIELDS, texts);
   if (!errors.layers && !errors.samples && state.layers * state.samples > MAX_LAYER_SAMPLES) {
     errors.samples = `layers x samples must be at most ${MAX_LAYER_SAMPLES.toLocaleString('en')} in the browser`;
   }
@@ -104,13 +104,7 @@ const MAX_VAE_SAMPLES = 10000; // samples x batch: the wasm session's own limit 
 const MAX_VAE_WORK = 2e5; // hidden x samples x batch: keeps one batch well under a second in the browser
 
 export function checkVaeSettings(texts) {
-  const state = {};
-  const errors = {};
-  for (const [name, parse] of Object.entries(VAE_FIELDS)) {
-    const result = parse(texts[name] ?? '');
-    if ('error' in result) errors[name] = result.error;
-    else state[name] = result.value;
-  }
+  const { state, errors } = parseFields(VAE_FIELDS, texts);
   if (!errors.hidden && !errors.samples && !errors.batch) {
     if (state.samples * state.batch > MAX_VAE_SAMPLES) {
       errors.batch = `samples x batch must be at most ${MAX_VAE_SAMPLES.toLocaleString('en')} in the browser`;
