@@ -20,7 +20,7 @@ template void elu_forward<float>(const Eigen::Ref<const MatrixOf<float>>&, Matri
 template void elu_forward<double>(const Eigen::Ref<const MatrixOf<double>>&, MatrixOf<double>&);
 template void elu_backward<float>(const Eigen::Ref<const MatrixOf<float>>&, const Eigen::Ref<const MatrixOf<float>>&,
                                   Eigen::Ref<MatrixOf<float>>);
-template void elu_backward<double>(const Eigen::Ref<const MatrixOf<double>>&,
-                                   const Eigen::Ref<const MatrixOf<double>>&, Eigen::Ref<MatrixOf<double>>);
+template void elu_backward<double>(const Eigen::Ref<const MatrixOf<double>>&, const Eigen::Ref<const MatrixOf<double>>&,
+                                   Eigen::Ref<MatrixOf<double>>);
 
 }  // namespace nfvi

@@ -105,12 +105,12 @@ class FlowVaeOf {
   BernoulliLikelihoodOf<Scalar> likelihood_;
 
   // From the last forward:
-  Mat x_;          // (P, B)
+  Mat x_;           // (P, B)
   Matrix encoded_;  // (2 D + K 2 D + K, B) the encoder's output in double
-  Matrix eps_;     // (D, S B)
-  Matrix sigma_;   // (D, B) softplus(rho)
-  Matrix z_K_;     // (D, S B)
-  Array log_det_;  // (S B)
+  Matrix eps_;      // (D, S B)
+  Matrix sigma_;    // (D, B) softplus(rho)
+  Matrix z_K_;      // (D, S B)
+  Array log_det_;   // (S B)
   // Backward scratch:
   Mat dlogits_;      // (P, S B)
   Mat dz_decoder_;   // (D, S B) d log p(x|z_K) / dz_K, scaled by dlog_w

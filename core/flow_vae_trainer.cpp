@@ -64,9 +64,8 @@ double FlowVaeTrainerOf<Scalar>::train_batch(MatrixConstRef train, int index) {
 
 template <typename Scalar>
 auto FlowVaeTrainerOf<Scalar>::state() const -> State {
-  return {epochs_done_, model_.parameters().template cast<double>(),
-          converted<double, Scalar>(encoder_adam_.state()), converted<double, Scalar>(decoder_adam_.state()),
-          random_.state()};
+  return {epochs_done_, model_.parameters().template cast<double>(), converted<double, Scalar>(encoder_adam_.state()),
+          converted<double, Scalar>(decoder_adam_.state()), random_.state()};
 }
 
 template <typename Scalar>
