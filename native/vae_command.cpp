@@ -184,6 +184,8 @@ std::string status_line(double elbo) {
   return s.str();
 }
 
+// Training (or resuming), evaluation, checkpoints, figures and summary.json
+// with the networks in Scalar (--precision); defined after run_vae.
 template <typename Scalar>
 int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestImages& data);
 
