@@ -4,8 +4,9 @@
 # 100 epochs, one thread each, at low priority; then Fashion-MNIST (60,000
 # train / 10,000 test) for 16 flows x 10 samples and, as its baseline, 0 x 1.
 # Fashion runs FASHION_EPOCHS (default 15) epochs: 15 x 469 = 7,035 batches,
-# about the 100 x 71 = 7,100 batches of a digits run, since 100 Fashion epochs
-# would take seven hours here. The key comparison (0x1 against 16x10) runs first.
+# about the 100 x 71 = 7,100 batches of a digits run (100 Fashion epochs at
+# 16 x 10 take about an hour on one thread here). The key comparison (0x1
+# against 16x10) runs first.
 #
 #   scripts/vae-study.sh [STUDY_DIR]      (default runs/vae-study)
 #
