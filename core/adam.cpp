@@ -32,6 +32,8 @@ template <typename Scalar>
 void AdamOf<Scalar>::set_state(const State& state) {
   if (state.m.size() != m_.size() || state.v.size() != v_.size())
     throw std::invalid_argument("Adam state of the wrong size");
+  for (double power : {state.beta1_power, state.beta2_power})
+    if (!(power >= 0 && power <= 1)) throw std::invalid_argument("Adam state with a power of beta outside [0, 1]");
   beta1_power_ = state.beta1_power;
   beta2_power_ = state.beta2_power;
   m_ = state.m;

@@ -14,7 +14,8 @@ class AdamOf {
  public:
   using Vec = VectorOf<Scalar>;
 
-  AdamOf(Eigen::Index size, double learning_rate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8);
+  static constexpr double kBeta1 = 0.9, kBeta2 = 0.999;  // the defaults, Kingma & Ba's
+  AdamOf(Eigen::Index size, double learning_rate, double beta1 = kBeta1, double beta2 = kBeta2, double epsilon = 1e-8);
 
   // m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
   // theta -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
@@ -27,7 +28,8 @@ class AdamOf {
     Vec m, v;                                 // first and second moments
   };
   State state() const { return {beta1_power_, beta2_power_, m_, v_}; }
-  // Throws std::invalid_argument if the moments' sizes differ from this optimiser's.
+  // Throws std::invalid_argument if the moments' sizes differ from this
+  // optimiser's, or a power is outside [0, 1] (1 only before the first step).
   void set_state(const State& state);
 
  private:

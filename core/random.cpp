@@ -1,6 +1,7 @@
 #include "random.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace nfvi {
 namespace {
@@ -67,6 +68,10 @@ Random::State Random::state() const {
 }
 
 void Random::set_state(const State& s) {
+  if (s.words[0] == 0 && s.words[1] == 0 && s.words[2] == 0 && s.words[3] == 0)
+    throw std::invalid_argument("random generator state of all zeros");
+  if (s.has_spare_normal && !std::isfinite(s.spare_normal))
+    throw std::invalid_argument("random generator state with a non-finite spare normal");
   for (int i = 0; i < 4; ++i) state_[i] = s.words[static_cast<size_t>(i)];
   has_spare_normal_ = s.has_spare_normal;
   spare_normal_ = s.spare_normal;

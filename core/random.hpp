@@ -34,6 +34,9 @@ class Random {
     double spare_normal = 0.0;
   };
   State state() const;
+  // Throws std::invalid_argument for the all-zero words, from which
+  // xoshiro256** never leaves (the normal sampler would loop forever), or a
+  // non-finite spare normal.
   void set_state(const State& state);
 
  private:
