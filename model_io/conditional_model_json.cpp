@@ -8,6 +8,7 @@ namespace nfvi {
 namespace {
 
 using json_checks::finite_number;
+using json_checks::parameter_value;
 using json_checks::require;
 using json_checks::whole_number;
 
@@ -106,20 +107,24 @@ ConditionalModel conditional_model_from_json(const nlohmann::json& doc) {
         throw ModelFormatError("network.sizes: hidden layers of different widths are not supported");
     }
   }
-  const Mlp layout(model.sizes);
+  // The count from the sizes alone, before anything is allocated: each size
+  // is at most 8192 and there are at most 18, so the sum fits easily.
+  long long parameter_count = 0;
+  for (size_t i = 1; i < model.sizes.size(); ++i)
+    parameter_count += static_cast<long long>(model.sizes[i]) * (static_cast<long long>(model.sizes[i - 1]) + 1);
   const auto& params = require(network, "parameters", "\"network\"");
-  if (!params.is_array() || static_cast<Eigen::Index>(params.size()) != layout.parameter_count())
-    throw ModelFormatError("network.parameters must be an array of " + std::to_string(layout.parameter_count()) +
+  if (!params.is_array() || static_cast<long long>(params.size()) != parameter_count)
+    throw ModelFormatError("network.parameters must be an array of " + std::to_string(parameter_count) +
                            " numbers for sizes as given");
-  model.parameters.resize(layout.parameter_count());
+  model.parameters.resize(static_cast<Eigen::Index>(parameter_count));
   for (size_t i = 0; i < params.size(); ++i)
     model.parameters(static_cast<Eigen::Index>(i)) =
-        finite_number(params[i], "network.parameters[" + std::to_string(i) + "]");
+        parameter_value(params[i], "network.parameters[" + std::to_string(i) + "]");
   return model;
 }
 
 ConditionalModel conditional_model_from_text(const std::string& text) {
-  return conditional_model_from_json(json_checks::parse_model_text(text));
+  return conditional_model_from_json(json_checks::parse_json_text(text));
 }
 
 ConditionalTrainer trainer_for(const ConditionalModel& model) {

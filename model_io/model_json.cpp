@@ -7,7 +7,7 @@
 namespace nfvi {
 namespace {
 
-using json_checks::finite_number;
+using json_checks::parameter_value;
 using json_checks::require;
 using json_checks::whole_number;
 
@@ -19,7 +19,7 @@ void read_vector(const nlohmann::json& value, int size, const std::string& where
   if (!value.is_array() || static_cast<int>(value.size()) != size)
     throw ModelFormatError(where + " must be an array of " + std::to_string(size) + " numbers");
   for (int i = 0; i < size; ++i)
-    out(i) = finite_number(value[static_cast<size_t>(i)], where + "[" + std::to_string(i) + "]");
+    out(i) = parameter_value(value[static_cast<size_t>(i)], where + "[" + std::to_string(i) + "]");
 }
 
 std::vector<double> to_std(VectorConstRef v) { return std::vector<double>(v.data(), v.data() + v.size()); }
@@ -87,14 +87,14 @@ FlowModel flow_model_from_json(const nlohmann::json& doc) {
     const Eigen::Index o = layout.layer_offset(k);
     read_vector(require(layer, "w", where), d, where + ".w", model.parameters.segment(o, d));
     read_vector(require(layer, "u", where), d, where + ".u", model.parameters.segment(o + d, d));
-    model.parameters(o + 2 * d) = finite_number(require(layer, "b", where), where + ".b");
+    model.parameters(o + 2 * d) = parameter_value(require(layer, "b", where), where + ".b");
     if (model.parameters.segment(o, d).squaredNorm() == 0) throw ModelFormatError(where + ".w must not be all zeros");
   }
   return model;
 }
 
 FlowModel flow_model_from_text(const std::string& text) {
-  return flow_model_from_json(json_checks::parse_model_text(text));
+  return flow_model_from_json(json_checks::parse_json_text(text));
 }
 
 }  // namespace nfvi

@@ -81,3 +81,19 @@ TEST_CASE("conditional model JSON: bad files are rejected with a reason", "[mode
   CHECK(error_of(doc).find("layers") != std::string::npos);
   CHECK_THROWS_AS(conditional_model_from_text("{\"format\": "), ModelFormatError);
 }
+
+TEST_CASE("conditional model JSON: a huge layout is refused before it is allocated", "[model][conditional][hardening]") {
+  const auto good = conditional_model_to_json(conditional_model_of(small_trainer()));
+  // 16 hidden layers of 8192 units would be about 10^9 weights (8 GB); the
+  // file holds a handful, and the count is checked from the sizes alone.
+  auto doc = good;
+  std::vector<int> sizes{1};
+  for (int l = 0; l < 16; ++l) sizes.push_back(8192);
+  sizes.push_back(static_cast<int>(PlanarFlow::parameter_count(2, 3)));
+  doc["network"]["sizes"] = sizes;
+  CHECK(error_of(doc).find("network.parameters must be an array of 1006927891 numbers") != std::string::npos);
+  // A weight beyond the documented range.
+  doc = good;
+  doc["network"]["parameters"][3] = -5e7;
+  CHECK(error_of(doc).find("network.parameters[3] is -5e+07, beyond the range") != std::string::npos);
+}

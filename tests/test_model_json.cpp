@@ -44,7 +44,7 @@ TEST_CASE("model JSON: extra keys (training statistics) are ignored", "[model]")
 TEST_CASE("model JSON: malformed, truncated and inconsistent files get clear errors", "[model]") {
   const std::string good = flow_model_to_json(random_model()).dump();
   CHECK_THAT(error_of(good.substr(0, good.size() / 2)), Catch::Contains("not valid JSON"));
-  CHECK_THAT(error_of(""), Catch::Contains("not valid JSON"));
+  CHECK_THAT(error_of(""), Catch::Contains("the file is empty"));
   CHECK_THAT(error_of("[1, 2, 3]"), Catch::Contains("must be a JSON object"));
   CHECK_THAT(error_of("{}"), Catch::Contains("missing \"format\""));
 
@@ -76,4 +76,30 @@ TEST_CASE("model JSON: malformed, truncated and inconsistent files get clear err
   edited = doc;
   edited["parameters"]["rho"][0] = 1e308 * 10;  // nlohmann writes inf as null
   CHECK_THAT(error_of(edited.dump()), Catch::Contains("parameters.rho[0] must be"));
+}
+
+TEST_CASE("model JSON: the parser refuses what lenient JSON readers let through", "[model][hardening]") {
+  const std::string good = flow_model_to_json(random_model()).dump();
+  REQUIRE(error_of(good).empty());
+  CHECK_THAT(error_of("\xEF\xBB\xBF" + good), Catch::Contains("byte-order mark"));
+  CHECK_THAT(error_of(good + std::string(1, '\0') + "garbage"), Catch::Contains("NUL byte at byte " + std::to_string(good.size() + 1)));
+  CHECK_THAT(error_of(good + " garbage"), Catch::Contains("not valid JSON"));
+  CHECK_THAT(error_of(good + "{}"), Catch::Contains("not valid JSON"));
+  // A duplicate key, at the top and deep inside.
+  CHECK_THAT(error_of("{\"format\": \"nfvi-flow\", \"format\": \"nfvi-flow\"}"),
+             Catch::Contains("\"format\" appears twice"));
+  std::string inner = good;
+  inner.replace(inner.find("\"b\":"), 4, "\"b\":1,\"b\":");
+  CHECK_THAT(error_of(inner), Catch::Contains("\"b\" appears twice"));
+  // 1e309 in a field that is otherwise ignored.
+  std::string huge = good;
+  huge.insert(1, "\"kl_true\": 1e309, ");
+  CHECK_THAT(error_of(huge), Catch::Contains("beyond the range of a double"));
+  CHECK_THAT(error_of(std::string(100000, '[') + std::string(100000, ']')), Catch::Contains("nested deeper than 64"));
+  // Parameters beyond the documented range.
+  auto doc = nlohmann::json::parse(good);
+  doc["parameters"]["layers"][1]["u"][0] = 2e6;
+  CHECK_THAT(error_of(doc.dump()), Catch::Contains("parameters.layers[1].u[0] is 2e+06, beyond the range"));
+  doc["parameters"]["layers"][1]["u"][0] = -1e6;
+  CHECK(error_of(doc.dump()).empty());
 }
