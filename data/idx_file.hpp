@@ -6,7 +6,13 @@
 //   then n big-endian 32-bit sizes, then prod(sizes) elements, row-major.
 //
 // Images are idx3 (count, rows, cols), labels idx1 (count). Files may be
-// gzipped (.gz) or not: zlib's gzread reads both.
+// gzipped or not (told by gzip's magic bytes, not the name).
+//
+// The reader trusts nothing in the file: it reads the header first, checks
+// the announced size in overflow-safe arithmetic against a stated limit,
+// then reads (and inflates) at most that many bytes, growing its buffer as
+// they arrive, and stops at the first byte beyond them. A gzip bomb costs
+// no more memory than the header honestly announces.
 #pragma once
 
 #include <cstdint>
@@ -22,18 +28,23 @@ class IdxFormatError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The most elements an IDX file may announce: 2^27 bytes of pixels (about
+// 170,000 images of 28 x 28; MNIST's training set is 47 million).
+inline constexpr std::uint64_t kMaxIdxElements = std::uint64_t{1} << 27;
+
 struct IdxArray {
   std::vector<std::uint32_t> dims;  // sizes, outermost first
   std::vector<std::uint8_t> data;   // prod(dims) elements, row-major
 };
 
-// Parses IDX bytes (already decompressed). `name` appears in error messages.
-// Rejects: a wrong magic, an element type other than unsigned byte, a header
-// or data shorter than announced (truncated), and bytes beyond the data.
-IdxArray parse_idx(const std::vector<std::uint8_t>& bytes, const std::string& name);
+// Parses IDX bytes, gzipped or not. `name` appears in error messages.
+// Rejects: a wrong magic, an element type other than unsigned byte, sizes
+// beyond kMaxIdxElements, a header or data shorter than announced
+// (truncated), bytes beyond the data, and a damaged gzip stream.
+IdxArray parse_idx(const std::string& bytes, const std::string& name);
 
-// Reads and parses a file, gzipped or not. Throws IdxFormatError (also when
-// the file cannot be opened or its gzip stream is corrupt).
+// Reads and parses a regular file (at most kDataFileLimit bytes), gzipped or
+// not, streaming. Throws IdxFormatError, also when the file cannot be opened.
 IdxArray read_idx_file(const std::string& path);
 
 }  // namespace nfvi

