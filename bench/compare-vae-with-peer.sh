@@ -29,7 +29,7 @@ torch.set_num_threads($threads)
 sys.argv = ['torch_vae_ref.py', '$digits', '$1', '$2', '$epochs', '1']
 runpy.run_path('$peer_dir/torch_vae_ref.py', run_name='__main__')" | sed -n 's/.*s_per_batch=\([0-9.]*\).*/\1/p')
   ours=$(OMP_NUM_THREADS=$threads ./build/native/nfvi vae --data digits --flows "$1" --samples "$2" --epochs "$epochs" \
-           --threads "$threads" --eval-every 100000 --is-samples 1 --out "$work/run-$1-$2" 2>/dev/null |
+           --threads "$threads" --eval-every 100000 --is-samples 1 --out "$work/run-$1-$2" --overwrite 2>/dev/null |
          sed -n 's/.*, \([0-9.]*\) s\/batch/\1/p')
   awk -v f="$1" -v s="$2" -v t="$threads" -v a="$torch" -v b="$ours" \
     'BEGIN { printf "| %s | %s | %s | %.4f | %.4f | %.2f |\n", f, s, t, a, b, b / a }'

@@ -1,6 +1,7 @@
 #include "cli_checks.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 namespace nfvi {
@@ -37,6 +38,21 @@ CLI::Validator finite_number() {
         return {};
       },
       "NUMBER");
+}
+
+CLI::Validator non_empty_text() {
+  return CLI::Validator([](std::string& text) -> std::string { return text.empty() ? "must not be empty" : ""; },
+                        "TEXT");
+}
+
+std::string poor_fit_warning(double kl_true, const std::string& lr_flag) {
+  if (kl_true <= kPoorFitNats) return "";
+  char text[200];
+  std::snprintf(text, sizeof text,
+                "kl_true is %.4g nats: the flow has not fitted the target (good fits end below 0.05); try a smaller %s "
+                "or more steps",
+                kl_true, lr_flag.c_str());
+  return text;
 }
 
 std::string one_line(std::string message) {

@@ -25,6 +25,18 @@ CLI::Validator positive_finite_number();
 // A finite number (rejects nan, inf and text).
 CLI::Validator finite_number();
 
+// Text that is not empty: `--out ''` is an error, not the default path.
+CLI::Validator non_empty_text();
+
+// A fit whose true KL is above this many nats has not found the target: the
+// seed study's fits end below 0.05, and a failed one (too large an --lr, too
+// few steps) ends far above. Reported as a warning, in the summary too.
+inline constexpr double kPoorFitNats = 1.0;
+
+// The warning for a fit that ended at kl_true nats, or "" if it is fine.
+// `lr_flag` names the learning-rate flag to suggest lowering.
+std::string poor_fit_warning(double kl_true, const std::string& lr_flag);
+
 // Joins a CLI11 error message into one line.
 std::string one_line(std::string message);
 

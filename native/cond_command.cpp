@@ -3,10 +3,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "cli_checks.hpp"
@@ -16,7 +15,9 @@
 #include "diagnostics.hpp"
 #include "flow_figures.hpp"
 #include "gif_animation.hpp"
-#include "output_dir.hpp"
+#include "file_flags.hpp"
+#include "interrupt.hpp"
+#include "memory_budget.hpp"
 #include "progress_bar.hpp"
 #include "thread_count.hpp"
 #include "samples_csv.hpp"
@@ -118,7 +119,8 @@ CLI::App* add_cond_command(CLI::App& app, CondOptions& o) {
   cond->add_option("--kl-samples", o.kl_samples, "Fresh samples behind each angle's kl_true")
       ->check(CLI::Range(1LL, 100000000LL))
       ->capture_default_str();
-  cond->add_option("--out", o.out, "Output directory")->capture_default_str();
+  cond->add_option("--out", o.out, "Output directory")->check(non_empty_text())->capture_default_str();
+  cond->add_flag("--overwrite", o.overwrite, "Replace the results of an earlier run in --out (once this run succeeds)");
   cond->add_flag("--no-figures", o.no_figures, "Skip frames, GIF and kl.png (kl.csv and summary.json only)");
   return cond;
 }
@@ -135,8 +137,11 @@ CLI::App* add_cond_sample_command(CLI::App& app, CondSampleOptions& o) {
   sample->add_option("--seed", o.seed, "Random seed")
       ->check(CLI::Range(std::uint64_t{0}, kMaxSeed))
       ->capture_default_str();
-  sample->add_option("--out", o.out, "Output CSV file (columns z1, z2, log_q)")->required();
-  sample->add_option("--frame", o.frame, "Also draw this angle's frame (p beside q) to this PNG file");
+  sample->add_option("--out", o.out, "Output CSV file (columns z1, z2, log_q); - for standard output")
+      ->required()
+      ->check(non_empty_text());
+  sample->add_option("--frame", o.frame, "Also draw this angle's frame (p beside q) to this PNG file")
+      ->check(non_empty_text());
   sample->add_option("--kl-samples", o.kl_samples, "Fresh samples behind the reported kl_true")
       ->check(CLI::Range(1LL, 100000000LL))
       ->capture_default_str();
@@ -169,7 +174,12 @@ int run_cond(const CondOptions& o) {
     throw UsageError(
         "--samples: angles per step x samples per angle x (layers + 1) must be at most 5e7 (memory); got " +
         std::to_string(per_step));
-  OutputDir out = open_output_dir(o.out);
+  require_memory(estimated_cond_bytes(o), "--hidden " + std::to_string(o.hidden) + " --hidden-layers " +
+                                              std::to_string(o.hidden_layers) + " --layers " + std::to_string(o.layers));
+  RunDirectory out = open_run_directory(
+      "--out", o.out,
+      {{"kl.csv", "summary.json", "kl.png", "conditional.gif", "frames"}, existing_results_policy(o.overwrite),
+       "pass --overwrite to replace them"});
 
   ConditionalTrainer trainer(config);
   const double log_z = trainer.log_z();  // before training, so that progress shows the true KL
@@ -241,32 +251,35 @@ int run_cond(const CondOptions& o) {
                        "rectangle rule on a 2001 x 2001 grid over [-10, 10]^2; a rotation does not change Z"},
                   {"kl_true_per_angle", per_angle},
                   {"kl_true_mean", kl_mean},
+                  {"warning", poor_fit_warning(kl_mean, "--lr or --phase2-lr")},
                   {"kl_true_worst", {{"angle", worst_angle}, {"kl_true", kl_worst}}},
                   {"seconds", total_seconds},
                   {"seconds_per_step_phase1", steps_in[0] > 0 ? seconds[0] / steps_in[0] : 0.0},
                   {"seconds_per_step_phase2", steps_in[1] > 0 ? seconds[1] / steps_in[1] : 0.0}});
 
-  out.write_text("kl.csv", kl_csv(trainer.kl_history()));
-  if (!o.no_figures) {
-    const ConditionalFigureSettings settings{100, o.frame_samples, 25};
-    const std::filesystem::path frames_dir = out.file("frames");
-    std::error_code ec;
-    std::filesystem::create_directories(frames_dir, ec);
-    if (ec) throw std::runtime_error("cannot create " + frames_dir.string() + ": " + ec.message());
-    std::vector<std::string> frame_paths;
-    ProgressBar frame_progress(static_cast<long long>(angles.size()), "frames");
-    for (size_t i = 0; i < angles.size(); ++i) {
-      frame_paths.push_back((frames_dir / frame_name(static_cast<int>(i))).string());
-      write_conditional_frame(frame_paths.back(), trainer, angles[i], angles.front(), angles.back(), o.seed + 2000003,
-                              settings);
-      if (i + 1 < angles.size()) frame_progress.update(static_cast<long long>(i) + 1, "");
+  try {
+    out.stage_file("kl.csv", kl_csv(trainer.kl_history()));
+    if (!o.no_figures) {
+      const ConditionalFigureSettings settings{100, o.frame_samples, 25};
+      std::vector<std::string> frame_paths;
+      ProgressBar frame_progress(static_cast<long long>(angles.size()), "frames");
+      for (size_t i = 0; i < angles.size(); ++i) {
+        frame_paths.push_back(out.staged_path("frames/" + frame_name(static_cast<int>(i))));
+        write_conditional_frame(frame_paths.back(), trainer, angles[i], angles.front(), angles.back(), o.seed + 2000003,
+                                settings);
+        if (i + 1 < angles.size()) frame_progress.update(static_cast<long long>(i) + 1, "");
+      }
+      frame_progress.finish("");
+      write_gif_animation(frame_paths, out.staged_path("conditional.gif"), settings.gif_delay_centiseconds);
+      write_kl_figure(out.staged_path("kl.png"), trainer.kl_history(), log_z);
     }
-    frame_progress.finish("");
-    write_gif_animation(frame_paths, out.file("conditional.gif").string(), settings.gif_delay_centiseconds);
-    write_kl_figure(out, trainer.kl_history(), log_z);
+    out.stage_file("summary.json", summary.dump(1) + "\n");
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string(e.what()) + "; " + out.path() + " was left as it was");
   }
-  out.write_text("summary.json", summary.dump(1) + "\n");
-  out.keep();
+  out.commit();
 
   std::string speed;
   for (int phase : {1, 2}) {
@@ -278,41 +291,40 @@ int run_cond(const CondOptions& o) {
   }
   std::printf("cond: kl_true mean %.4f nats over %zu angles, worst %.4f at angle %.3f; %s; wrote %s\n", kl_mean,
               angles.size(), kl_worst, worst_angle, speed.c_str(), out.path().c_str());
+  const std::string warning = summary["warning"];
+  if (!warning.empty()) std::fprintf(stderr, "nfvi: warning: %s\n", warning.c_str());
   return 0;
 }
 
 int run_cond_sample(const CondSampleOptions& o) {
-  std::ifstream in(o.model, std::ios::binary);
-  if (!in) throw UsageError("--model: cannot open " + o.model);
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = read_input_text("--model", o.model, kModelFileLimit);
   ConditionalModel model;
   try {
-    model = conditional_model_from_text(text.str());
+    model = conditional_model_from_text(text);
   } catch (const ModelFormatError& e) {
     throw UsageError("--model: " + o.model + ": " + e.what());
   }
   const ConditionalTrainer trainer = trainer_for(model);
   const bool extrapolation = trainer.is_extrapolation(o.angle);
 
+  // Both outputs are checked before the sampling, and written only once both are complete.
   SamplesCsv csv(o.out);
+  std::optional<OutputFile> frame;
+  if (!o.frame.empty()) frame.emplace(open_output_file("--frame", o.frame));
   Samples z;
   Array log_q;
   trainer.sample(o.angle, o.n, o.seed, z, log_q);
   csv.append(z, log_q, "the model in " + o.model + " at angle " + std::to_string(o.angle));
-  if (!o.frame.empty()) {
+  if (frame) {
     ConditionalFigureSettings settings;
     settings.density_samples = std::max<long long>(o.n, 100000);
-    try {
-      write_conditional_frame(o.frame, trainer, o.angle, -kPi, kPi, o.seed, settings);
-    } catch (const std::runtime_error& e) {
-      throw UsageError("--frame: " + std::string(e.what()));
-    }
+    write_conditional_frame(frame->temp_path(), trainer, o.angle, -kPi, kPi, o.seed, settings);
+    frame->commit();
   }
   csv.commit();
   const double kl = trainer.kl_true(o.angle, o.kl_samples);
   const std::string range = angle_range_text(model.angle_min, model.angle_max);
-  std::printf("angle %.4g: %s the trained range %s; kl_true %.4f nats; wrote %lld samples to %s\n", o.angle,
+  std::fprintf(o.out == "-" ? stderr : stdout, "angle %.4g: %s the trained range %s; kl_true %.4f nats; wrote %lld samples to %s\n", o.angle,
               extrapolation ? "EXTRAPOLATION, outside" : "inside", range.c_str(), kl, o.n, o.out.c_str());
   return 0;
 }

@@ -35,6 +35,7 @@ struct CondOptions {
   long long kl_samples = 100000;
   std::string out = "runs/cond";
   bool no_figures = false;
+  bool overwrite = false;  // replace the results already in --out
 };
 
 struct CondSampleOptions {

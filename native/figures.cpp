@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <mutex>
@@ -223,7 +224,9 @@ class PngPage {
 
   void finish() {
     end_stream();
-    if (!is_complete_png(path_)) fail("PLplot did not write a complete PNG to '" + path_ + "'");
+    if (!is_complete_png(path_))
+      fail("PLplot did not write a complete " + std::filesystem::path(path_).filename().string() +
+           " (is the disk full?)");
   }
 
  private:

@@ -12,7 +12,8 @@
 #include "flow_figures.hpp"
 #include "flow_trainer.hpp"
 #include "model_json.hpp"
-#include "output_dir.hpp"
+#include "file_flags.hpp"
+#include "interrupt.hpp"
 #include "progress_bar.hpp"
 #include "reverse_kl.hpp"
 
@@ -50,7 +51,8 @@ CLI::App* add_fit_command(CLI::App& app, FitOptions& o) {
   fit->add_option("--seed", o.seed, "Random seed (initial parameters and every sample)")
       ->check(CLI::Range(std::uint64_t{0}, kMaxSeed))
       ->capture_default_str();
-  fit->add_option("--out", o.out, "Output directory (default: runs/<potential>)");
+  fit->add_option("--out", o.out, "Output directory (default: runs/<potential>)")->check(non_empty_text());
+  fit->add_flag("--overwrite", o.overwrite, "Replace the results of an earlier run in --out (once this run succeeds)");
   fit->add_flag("--no-figures", o.no_figures, "Skip the PNG figures (kl.csv and summary.json only)");
   return fit;
 }
@@ -66,7 +68,11 @@ int run_fit(const FitOptions& o) {
     throw UsageError("--samples: layers x samples must be at most 5e7 (memory); got " +
                      std::to_string(static_cast<long long>(o.layers) * o.samples));
   const int steps = o.steps > 0 ? o.steps : seed_study_steps(config.potential);
-  OutputDir out = open_output_dir(o.out.empty() ? "runs/" + lower(o.potential) : o.out);
+  RunDirectory out = open_run_directory(
+      "--out", o.out.empty() ? "runs/" + lower(o.potential) : o.out,
+      {{"kl.csv", "summary.json", "true_density.png", "learned_density.png", "layers.png", "kl.png"},
+       existing_results_policy(o.overwrite),
+       "pass --overwrite to replace them"});
 
   // log Z first, so that progress can show the true KL rather than only the
   // estimate, which is KL - log Z and may be negative.
@@ -106,23 +112,32 @@ int run_fit(const FitOptions& o) {
                   {"log_z", log_z},
                   {"kl_true", true_kl(kl_estimate, log_z)},
                   {"kl_true_fresh_100k", true_kl(kl_fresh, log_z)},
+                  {"warning", poor_fit_warning(true_kl(kl_fresh, log_z), "--lr")},
                   {"seconds", seconds},
                   {"seconds_per_step", seconds / steps}});
 
-  out.write_text("kl.csv", kl_csv(trainer.kl_history()));
-  if (!o.no_figures) {
-    Random figure_rng(o.seed + 2000003);
-    const FlowFigureSettings settings;
-    write_true_density_figure(out, config.potential, settings);
-    write_learned_density_figure(out, trainer.flow(), figure_rng, settings);
-    write_layers_figure(out, trainer.flow(), figure_rng, settings);
-    write_kl_figure(out, trainer.kl_history(), log_z);
+  try {
+    out.stage_file("kl.csv", kl_csv(trainer.kl_history()));
+    if (!o.no_figures) {
+      Random figure_rng(o.seed + 2000003);
+      const FlowFigureSettings settings;
+      write_true_density_figure(out.staged_path("true_density.png"), config.potential, settings);
+      write_learned_density_figure(out.staged_path("learned_density.png"), trainer.flow(), figure_rng, settings);
+      write_layers_figure(out.staged_path("layers.png"), trainer.flow(), figure_rng, settings);
+      write_kl_figure(out.staged_path("kl.png"), trainer.kl_history(), log_z);
+    }
+    out.stage_file("summary.json", summary.dump(2) + "\n");
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string(e.what()) + "; " + out.path() + " was left as it was");
   }
-  out.write_text("summary.json", summary.dump(2) + "\n");
-  out.keep();
+  out.commit();
 
   std::printf("%s: kl_true %.4f nats (estimate %.4f + log Z %.4f), %.3f ms/step, wrote %s\n", o.potential.c_str(),
               true_kl(kl_estimate, log_z), kl_estimate, log_z, 1000 * seconds / steps, out.path().c_str());
+  const std::string warning = summary["warning"];
+  if (!warning.empty()) std::fprintf(stderr, "nfvi: warning: %s\n", warning.c_str());
   return 0;
 }
 

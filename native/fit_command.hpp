@@ -17,6 +17,7 @@ struct FitOptions {
   std::uint64_t seed = 1;
   std::string out;  // default runs/<potential>
   bool no_figures = false;
+  bool overwrite = false;  // replace the results already in --out
 };
 
 CLI::App* add_fit_command(CLI::App& app, FitOptions& options);

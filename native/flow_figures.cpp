@@ -25,27 +25,27 @@ std::vector<int> layers_to_show(int layers) {
   return shown;
 }
 
-void write_true_density_figure(const OutputDir& out, Potential potential, const FlowFigureSettings& settings) {
+void write_true_density_figure(const std::string& png_path, Potential potential, const FlowFigureSettings& settings) {
   const View view;
-  figures::write_density_png(out.file("true_density.png").string(),
+  figures::write_density_png(png_path,
                              true_density_grid(potential, view, settings.density_bins), settings.density_bins,
                              settings.density_bins, cell_centre_view(view, settings.density_bins),
                              "true density exp(-" + potential_name(potential) + ")");
 }
 
-void write_learned_density_figure(const OutputDir& out, PlanarFlow& flow, Random& rng,
+void write_learned_density_figure(const std::string& png_path, PlanarFlow& flow, Random& rng,
                                   const FlowFigureSettings& settings) {
   const View view;
   Samples z;
   Array log_q;
   sample_flow(flow, rng, settings.density_samples, z, log_q);
-  figures::write_density_png(out.file("learned_density.png").string(),
+  figures::write_density_png(png_path,
                              histogram_density(z, view, settings.density_bins), settings.density_bins,
                              settings.density_bins, cell_centre_view(view, settings.density_bins),
                              "learned density (" + std::to_string(settings.density_samples) + " samples)");
 }
 
-void write_layers_figure(const OutputDir& out, PlanarFlow& flow, Random& rng, const FlowFigureSettings& settings) {
+void write_layers_figure(const std::string& png_path, PlanarFlow& flow, Random& rng, const FlowFigureSettings& settings) {
   Samples eps(flow.dim(), settings.layer_samples);
   rng.fill_normal(eps);
   flow.forward(eps);
@@ -66,16 +66,16 @@ void write_layers_figure(const OutputDir& out, PlanarFlow& flow, Random& rng, co
     panels.push_back(std::move(panel));
   }
   const View view;
-  figures::write_scatter_panels_png(out.file("layers.png").string(), panels, colour,
+  figures::write_scatter_panels_png(png_path, panels, colour,
                                     {view.lo, view.hi, view.lo, view.hi}, 4);
 }
 
-void write_kl_figure(const OutputDir& out, const std::vector<double>& kl_history, double log_z) {
+void write_kl_figure(const std::string& png_path, const std::vector<double>& kl_history, double log_z) {
   figures::Series estimate{"KL estimate  E[log q + U]", {}, kl_history, {}, {}};
   for (size_t i = 0; i < kl_history.size(); ++i) estimate.x.push_back(static_cast<double>(i + 1));
   figures::Series floor{
       "-log Z  (true KL = 0)", {1.0, static_cast<double>(kl_history.size())}, {-log_z, -log_z}, {}, {}};
-  figures::write_line_chart_png(out.file("kl.png").string(), {estimate, floor}, "step", "nats",
+  figures::write_line_chart_png(png_path, {estimate, floor}, "step", "nats",
                                 "reverse KL during training");
 }
 

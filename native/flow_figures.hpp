@@ -1,11 +1,12 @@
 // The four figures of a trained flow, in the seed study's [-6, 6]^2 view:
-// true_density.png, learned_density.png, layers.png and kl.png.
+// true_density.png, learned_density.png, layers.png and kl.png. Each writes
+// one PNG to png_path.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "energies.hpp"
-#include "output_dir.hpp"
 #include "planar_flow.hpp"
 #include "random.hpp"
 
@@ -20,11 +21,11 @@ struct FlowFigureSettings {
 // Layers shown in layers.png: 0, 1, 5, 10, 15, ..., K (K always included).
 std::vector<int> layers_to_show(int layers);
 
-void write_true_density_figure(const OutputDir& out, Potential potential, const FlowFigureSettings& settings);
-void write_learned_density_figure(const OutputDir& out, PlanarFlow& flow, Random& rng,
+void write_true_density_figure(const std::string& png_path, Potential potential, const FlowFigureSettings& settings);
+void write_learned_density_figure(const std::string& png_path, PlanarFlow& flow, Random& rng,
                                   const FlowFigureSettings& settings);
-void write_layers_figure(const OutputDir& out, PlanarFlow& flow, Random& rng, const FlowFigureSettings& settings);
+void write_layers_figure(const std::string& png_path, PlanarFlow& flow, Random& rng, const FlowFigureSettings& settings);
 // KL estimate per step, with the line -log Z where the estimate would reach KL = 0.
-void write_kl_figure(const OutputDir& out, const std::vector<double>& kl_history, double log_z);
+void write_kl_figure(const std::string& png_path, const std::vector<double>& kl_history, double log_z);
 
 }  // namespace nfvi

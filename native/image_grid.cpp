@@ -4,14 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <stdexcept>
 #include <vector>
 
 namespace nfvi {
 
-void write_image_grid_png(const std::string& path, MatrixConstRef images, int rows, int cols, int grid_rows,
-                          int grid_cols, int scale, int gap) {
+std::string image_grid_png(MatrixConstRef images, int rows, int cols, int grid_rows, int grid_cols, int scale,
+                           int gap) {
   if (images.rows() != static_cast<Eigen::Index>(rows) * cols)
     throw std::runtime_error("image grid: images have " + std::to_string(images.rows()) + " pixels, not " +
                              std::to_string(rows * cols));
@@ -30,12 +29,14 @@ void write_image_grid_png(const std::string& path, MatrixConstRef images, int ro
             static_cast<unsigned char>(std::lround(255 * std::clamp(v, 0.0, 1.0)));
       }
   }
-  const std::string temp = path + ".tmp";
-  if (stbi_write_png(temp.c_str(), width, height, 1, pixels.data(), width) == 0)
-    throw std::runtime_error("cannot write " + path);
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) throw std::runtime_error("cannot write " + path + ": " + ec.message());
+  std::string png;
+  const auto append = [](void* context, void* data, int size) {
+    static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(size));
+  };
+  if (stbi_write_png_to_func(append, &png, width, height, 1, pixels.data(), width) == 0)
+    throw std::runtime_error("stb_image_write could not encode a " + std::to_string(width) + "x" +
+                             std::to_string(height) + " image grid");
+  return png;
 }
 
 }  // namespace nfvi

@@ -1,13 +1,15 @@
 // nfvi: variational inference with normalizing flows, the native program.
 //
 // Exit codes: 0 success; 1 the run failed (e.g. training diverged);
-// 2 bad input (flags, model files, output paths), with a one-line message.
+// 2 bad input (flags, model files, output paths), with a one-line message;
+// 128 + N when signal N (SIGINT, SIGTERM) stopped the run cleanly.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "cli_checks.hpp"
 #include "cond_command.hpp"
 #include "fit_command.hpp"
+#include "interrupt.hpp"
 #include "sample_command.hpp"
 #include "vae_command.hpp"
 
@@ -36,6 +38,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  nfvi::install_interrupt_handlers();
   try {
     if (*fit) return nfvi::run_fit(fit_options);
     if (*sample) return nfvi::run_sample(sample_options);
@@ -43,6 +46,9 @@ int main(int argc, char** argv) {
     if (*cond_sample) return nfvi::run_cond_sample(cond_sample_options);
     if (*vae) return nfvi::run_vae(vae_options);
     if (*plot_curves) return nfvi::run_plot_curves(plot_options);
+  } catch (const nfvi::Interrupted& e) {
+    std::fprintf(stderr, "\nnfvi: %s; unfinished results were not written\n", e.what());
+    return 128 + e.signal_number;
   } catch (const nfvi::UsageError& e) {
     std::fprintf(stderr, "nfvi: error: %s\n", nfvi::one_line(e.what()).c_str());
     return 2;

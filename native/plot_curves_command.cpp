@@ -2,16 +2,21 @@
 // like the seed's figure. Runs with the same configuration (all settings but
 // the seed) form one group: its mean over seeds is drawn as a line, its
 // min-max range as a band.
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "cli_checks.hpp"
 #include "figures.hpp"
+#include "file_flags.hpp"
+#include "json_checks.hpp"
+#include "model_json.hpp"
 #include "vae_command.hpp"
 
 namespace nfvi {
@@ -23,41 +28,77 @@ struct Run {
   std::map<int, double> value_by_epoch;  // the metric, where present
 };
 
+// A number in a cell of elbo.csv; an empty cell is a missing value.
+std::optional<double> csv_number(const std::string& cell, const std::string& where) {
+  if (cell.empty()) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const double value = std::strtod(cell.c_str(), &end);
+  if (end != cell.c_str() + cell.size() || errno == ERANGE || !std::isfinite(value))
+    throw UsageError("RUNS: " + where + ": '" + cell + "' is not a finite number");
+  return value;
+}
+
+std::vector<std::string> csv_cells(const std::string& line) {
+  std::vector<std::string> cells;
+  std::stringstream s(line);
+  for (std::string cell; std::getline(s, cell, ',');) cells.push_back(cell);
+  if (!line.empty() && line.back() == ',') cells.emplace_back();
+  return cells;
+}
+
 Run read_run(const std::string& dir, const std::string& metric) {
-  std::ifstream config_file(fs::path(dir) / "config.json");
-  if (!config_file) throw UsageError("RUNS: " + dir + " has no config.json (not an nfvi vae run directory)");
+  const std::string config_path = (fs::path(dir) / "config.json").string();
+  std::error_code ec;
+  if (!fs::exists(config_path, ec))
+    throw UsageError("RUNS: " + dir + " has no config.json (not an nfvi vae run directory)");
+  const std::string config_text = read_input_text("RUNS", config_path, kSmallTextFileLimit);
   nlohmann::json config;
   try {
-    config = nlohmann::json::parse(config_file);
-  } catch (const nlohmann::json::exception&) {
-    throw UsageError("RUNS: " + dir + "/config.json is not valid JSON");
+    config = json_checks::parse_json_text(config_text);
+  } catch (const ModelFormatError& e) {
+    throw UsageError("RUNS: " + config_path + ": " + e.what());
   }
+  const auto field = [&](const char* key, int fallback) {
+    if (!config.is_object() || !config.contains(key)) return fallback;
+    const auto& v = config[key];
+    if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 1000000)
+      throw UsageError("RUNS: " + config_path + ": \"" + key + "\" must be a whole number");
+    return v.get<int>();
+  };
   Run run;
   std::ostringstream label;
-  label << config.value("flows", 0) << " flows, " << config.value("samples", 0) << " sample"
-        << (config.value("samples", 0) == 1 ? "" : "s");
-  if (config.value("data", "digits") != "digits") label << " (" << config.value("data", "") << ")";
+  const int flows = field("flows", 0), samples = field("samples", 0);
+  label << flows << " flows, " << samples << " sample" << (samples == 1 ? "" : "s");
+  if (config.is_object() && config.contains("data")) {
+    if (!config["data"].is_string()) throw UsageError("RUNS: " + config_path + ": \"data\" must be a string");
+    if (config["data"].get<std::string>() != "digits") label << " (" << config["data"].get<std::string>() << ")";
+  }
   run.group = label.str();
 
-  std::ifstream csv(fs::path(dir) / "elbo.csv");
-  if (!csv) throw UsageError("RUNS: " + dir + " has no elbo.csv yet");
+  const std::string csv_path = (fs::path(dir) / "elbo.csv").string();
+  if (!fs::exists(csv_path, ec)) throw UsageError("RUNS: " + dir + " has no elbo.csv yet");
+  std::stringstream csv(read_input_text("RUNS", csv_path, kSmallTextFileLimit));
   std::string line;
   std::getline(csv, line);
-  std::vector<std::string> header;
-  {
-    std::stringstream s(line);
-    for (std::string cell; std::getline(s, cell, ',');) header.push_back(cell);
-  }
+  const std::vector<std::string> header = csv_cells(line);
   size_t column = header.size();
   for (size_t i = 0; i < header.size(); ++i)
     if (header[i] == metric) column = i;
-  if (column == header.size()) throw UsageError("--metric: " + dir + "/elbo.csv has no column " + metric);
-  while (std::getline(csv, line)) {
-    std::vector<std::string> cells;
-    std::stringstream s(line);
-    for (std::string cell; std::getline(s, cell, ',');) cells.push_back(cell);
-    if (cells.size() <= column || cells[column].empty()) continue;
-    run.value_by_epoch[std::stoi(cells[0])] = std::stod(cells[column]);
+  if (header.empty() || header[0] != "epoch") throw UsageError("RUNS: " + csv_path + " does not start with an epoch column");
+  if (column == header.size()) throw UsageError("--metric: " + csv_path + " has no column " + metric);
+  for (int line_number = 2; std::getline(csv, line); ++line_number) {
+    if (line.empty()) continue;
+    const std::string where = csv_path + " line " + std::to_string(line_number);
+    const std::vector<std::string> cells = csv_cells(line);
+    if (cells.size() != header.size())
+      throw UsageError("RUNS: " + where + " has " + std::to_string(cells.size()) + " cells, not " +
+                       std::to_string(header.size()));
+    const std::optional<double> epoch = csv_number(cells[0], where);
+    if (!epoch || *epoch < 1 || *epoch > 1e6 || *epoch != std::floor(*epoch))
+      throw UsageError("RUNS: " + where + ": the epoch must be a whole number from 1");
+    const std::optional<double> value = csv_number(cells[column], where);
+    if (value) run.value_by_epoch[static_cast<int>(*epoch)] = *value;
   }
   return run;
 }
@@ -71,11 +112,12 @@ CLI::App* add_plot_curves_command(CLI::App& app, PlotCurvesOptions& o) {
   plot->add_option("--metric", o.metric, "Column of elbo.csv to plot")
       ->check(CLI::IsMember({"train_elbo", "test_elbo", "test_nll"}))
       ->capture_default_str();
-  plot->add_option("--out", o.out, "Output PNG")->capture_default_str();
+  plot->add_option("--out", o.out, "Output PNG")->check(non_empty_text())->capture_default_str();
   return plot;
 }
 
 int run_plot_curves(const PlotCurvesOptions& o) {
+  OutputFile png = open_output_file("--out", o.out);  // checked before anything is read
   std::map<std::string, std::vector<Run>> groups;
   for (const std::string& dir : o.runs) {
     Run run = read_run(dir, o.metric);
@@ -116,8 +158,9 @@ int run_plot_curves(const PlotCurvesOptions& o) {
   const std::map<std::string, std::string> names = {
       {"train_elbo", "training ELBO (nats)"}, {"test_elbo", "test ELBO (nats)"}, {"test_nll", "test -log p(x) (nats)"}};
   figures::write_line_chart_png(
-      o.out, series, "epoch", names.at(o.metric), short_names.at(o.metric) + ": mean, min-max over seeds",
+      png.temp_path(), series, "epoch", names.at(o.metric), short_names.at(o.metric) + ": mean, min-max over seeds",
       o.metric == "test_nll" ? figures::LegendCorner::TopRight : figures::LegendCorner::BottomRight);
+  png.commit();
   return 0;
 }
 

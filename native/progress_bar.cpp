@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "interrupt.hpp"
+
 namespace nfvi {
 
 ProgressBar::ProgressBar(long long total, std::string label)
@@ -14,6 +16,7 @@ ProgressBar::ProgressBar(long long total, std::string label)
       last_draw_(start_) {}
 
 void ProgressBar::update(long long done, const std::string& status) {
+  throw_if_interrupted();  // every long loop reports progress, so every one stops here
   const auto now = std::chrono::steady_clock::now();
   if (interactive_) {
     if (now - last_draw_ < std::chrono::milliseconds(100)) return;

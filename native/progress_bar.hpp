@@ -1,7 +1,8 @@
 // A one-line progress bar on stderr for long runs:
 //   [#########.............] 2300/5000  46%  KL -2.9731  1180 steps/s  ETA 2s
 // On a terminal it redraws in place; otherwise (logs, CI) it prints a line
-// every 10%, so logs stay short.
+// every 10%, so logs stay short. update() is also where long loops stop for
+// SIGINT and SIGTERM (it throws Interrupted, see interrupt.hpp).
 #pragma once
 
 #include <chrono>

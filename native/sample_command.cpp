@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "cli_checks.hpp"
+#include "file_flags.hpp"
+#include "interrupt.hpp"
 #include "model_json.hpp"
 #include "planar_flow.hpp"
 #include "random.hpp"
@@ -20,36 +20,36 @@ CLI::App* add_sample_command(CLI::App& app, SampleOptions& o) {
   sample->add_option("--seed", o.seed, "Random seed")
       ->check(CLI::Range(std::uint64_t{0}, kMaxSeed))
       ->capture_default_str();
-  sample->add_option("--out", o.out, "Output CSV file (columns z1, z2, log_q)")->required();
+  sample->add_option("--out", o.out, "Output CSV file (columns z1, z2, log_q); - for standard output")
+      ->required()
+      ->check(non_empty_text());
   return sample;
 }
 
 int run_sample(const SampleOptions& o) {
-  std::ifstream in(o.model, std::ios::binary);
-  if (!in) throw UsageError("--model: cannot open " + o.model);
-  std::stringstream text;
-  text << in.rdbuf();
-
+  const std::string text = read_input_text("--model", o.model, kModelFileLimit);
   FlowModel model;
   try {
-    model = flow_model_from_text(text.str());
+    model = flow_model_from_text(text);
   } catch (const ModelFormatError& e) {
     throw UsageError("--model: " + o.model + ": " + e.what());
   }
   PlanarFlow flow(model.dim, model.layers);
   flow.parameters() = model.parameters;
 
-  SamplesCsv csv(o.out);
+  SamplesCsv csv(o.out);  // checks --out before the sampling
   Random rng(o.seed);
   Samples z;
   Array log_q;
   constexpr long long kChunk = 100000;
   for (long long start = 0; start < o.n; start += kChunk) {
+    throw_if_interrupted();
     sample_flow(flow, rng, std::min(kChunk, o.n - start), z, log_q);
     csv.append(z, log_q, "the model in " + o.model);
   }
   csv.commit();
-  std::printf("wrote %lld samples of %s (%s, %d layers) to %s\n", o.n, o.model.c_str(),
+  const bool csv_to_stdout = o.out == "-";
+  std::fprintf(csv_to_stdout ? stderr : stdout, "wrote %lld samples of %s (%s, %d layers) to %s\n", o.n, o.model.c_str(),
               potential_name(model.potential).c_str(), model.layers, o.out.c_str());
   return 0;
 }

@@ -4,9 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <limits>
 #include <map>
@@ -19,7 +17,10 @@
 #include "flow_vae_trainer.hpp"
 #include "image_datasets.hpp"
 #include "image_grid.hpp"
-#include "output_dir.hpp"
+#include "vae_checkpoint.hpp"
+#include "file_flags.hpp"
+#include "interrupt.hpp"
+#include "memory_budget.hpp"
 #include "progress_bar.hpp"
 #include "thread_count.hpp"
 
@@ -29,14 +30,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr char kCheckpointMagic[8] = {'N', 'F', 'V', 'I', 'V', 'A', 'E', '1'};
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// One row of elbo.csv.
-struct EpochRecord {
-  int epoch = 0;
-  double train_elbo = kNaN, test_elbo = kNaN, test_nll = kNaN, seconds = kNaN;
-};
+constexpr int kMaxEpochs = 100000;  // --epochs
 
 // The settings that define a run: a checkpoint may only be resumed with the same ones.
 json run_config(const VaeOptions& o) {
@@ -44,13 +39,6 @@ json run_config(const VaeOptions& o) {
       {"data", o.data},       {"binarize", o.binarize},     {"latent", o.latent},         {"flows", o.flows},
       {"samples", o.samples}, {"hidden", o.hidden},         {"batch", o.batch},           {"lr", o.learning_rate},
       {"seed", o.seed},       {"eval_every", o.eval_every}, {"is_samples", o.is_samples}, {"precision", o.precision}};
-}
-
-// eval_every -> eval-every, as on the command line.
-std::string dashed(std::string key) {
-  for (char& c : key)
-    if (c == '_') c = '-';
-  return key;
 }
 
 std::string csv_number(double v) {
@@ -73,89 +61,6 @@ json vector_json(const VectorOf<Scalar>& v) {
   return std::vector<double>(v.data(), v.data() + v.size());  // float -> double is exact
 }
 
-// checkpoint.bin: magic, 8-byte header length, JSON header, then raw doubles
-// (native byte order): parameters, encoder Adam m, v, decoder Adam m, v.
-void write_checkpoint(const OutputDir& out, const json& config, const FlowVaeTrainingState& state,
-                      const std::vector<EpochRecord>& history) {
-  json header = {{"config", config},
-                 {"epochs_done", state.epochs_done},
-                 {"encoder_adam_powers", {state.encoder_adam.beta1_power, state.encoder_adam.beta2_power}},
-                 {"decoder_adam_powers", {state.decoder_adam.beta1_power, state.decoder_adam.beta2_power}},
-                 {"random_words", state.random.words},
-                 {"random_has_spare", state.random.has_spare_normal},
-                 {"random_spare", state.random.spare_normal},
-                 {"sizes", {state.parameters.size(), state.encoder_adam.m.size(), state.decoder_adam.m.size()}},
-                 {"history", json::array()}};
-  for (const EpochRecord& r : history)
-    header["history"].push_back(
-        {r.epoch, r.train_elbo, r.test_elbo, std::isfinite(r.test_nll) ? r.test_nll : -1.0, r.seconds});
-  const std::string text = header.dump();
-  const fs::path final_path = out.file("checkpoint.bin"), temp_path = out.file(".checkpoint.bin.tmp");
-  {
-    std::ofstream f(temp_path, std::ios::binary);
-    const auto put = [&](const void* p, size_t n) {
-      f.write(static_cast<const char*>(p), static_cast<std::streamsize>(n));
-    };
-    const std::uint64_t length = text.size();
-    put(kCheckpointMagic, sizeof kCheckpointMagic);
-    put(&length, sizeof length);
-    put(text.data(), text.size());
-    for (const Vector* v : {&state.parameters, &state.encoder_adam.m, &state.encoder_adam.v, &state.decoder_adam.m,
-                            &state.decoder_adam.v})
-      put(v->data(), sizeof(double) * static_cast<size_t>(v->size()));
-    if (!f.flush()) throw std::runtime_error("cannot write " + final_path.string());
-  }
-  std::error_code ec;
-  fs::rename(temp_path, final_path, ec);
-  if (ec) throw std::runtime_error("cannot write " + final_path.string() + ": " + ec.message());
-}
-
-void read_checkpoint(const fs::path& path, const json& config, FlowVaeTrainingState& state,
-                     std::vector<EpochRecord>& history) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw UsageError("--resume: no checkpoint at " + path.string());
-  const auto bad = [&](const std::string& why) { return UsageError("--resume: " + path.string() + ": " + why); };
-  char magic[8];
-  std::uint64_t length = 0;
-  if (!f.read(magic, 8) || std::memcmp(magic, kCheckpointMagic, 8) != 0) throw bad("not an nfvi VAE checkpoint");
-  if (!f.read(reinterpret_cast<char*>(&length), 8) || length > (1u << 30)) throw bad("damaged header");
-  std::string text(length, '\0');
-  if (!f.read(text.data(), static_cast<std::streamsize>(length))) throw bad("truncated");
-  try {
-    const json header = json::parse(text);
-    for (auto it = config.begin(); it != config.end(); ++it)
-      if (header.at("config").at(it.key()) != it.value())
-        throw bad("it was made with --" + dashed(it.key()) + " " + header["config"][it.key()].dump() + ", not " +
-                  it.value().dump());
-    state.epochs_done = header.at("epochs_done");
-    state.encoder_adam.beta1_power = header.at("encoder_adam_powers")[0];
-    state.encoder_adam.beta2_power = header.at("encoder_adam_powers")[1];
-    state.decoder_adam.beta1_power = header.at("decoder_adam_powers")[0];
-    state.decoder_adam.beta2_power = header.at("decoder_adam_powers")[1];
-    state.random.words = header.at("random_words").get<std::array<std::uint64_t, 4>>();
-    state.random.has_spare_normal = header.at("random_has_spare");
-    state.random.spare_normal = header.at("random_spare");
-    const auto sizes = header.at("sizes").get<std::vector<Eigen::Index>>();
-    state.parameters.resize(sizes.at(0));
-    state.encoder_adam.m.resize(sizes.at(1));
-    state.encoder_adam.v.resize(sizes.at(1));
-    state.decoder_adam.m.resize(sizes.at(2));
-    state.decoder_adam.v.resize(sizes.at(2));
-    history.clear();
-    for (const auto& row : header.at("history")) {
-      EpochRecord r{row.at(0).get<int>(), row.at(1), row.at(2), row.at(3), row.at(4)};
-      if (r.test_nll < 0) r.test_nll = kNaN;
-      history.push_back(r);
-    }
-  } catch (const json::exception& e) {
-    throw bad(std::string("damaged header: ") + e.what());
-  }
-  for (Vector* v :
-       {&state.parameters, &state.encoder_adam.m, &state.encoder_adam.v, &state.decoder_adam.m, &state.decoder_adam.v})
-    if (!f.read(reinterpret_cast<char*>(v->data()), static_cast<std::streamsize>(sizeof(double) * v->size())))
-      throw bad("truncated");
-}
-
 // Mean ELBO over the images x (P, N) with S samples each, `chunk` images at a time.
 template <typename Scalar>
 double mean_elbo(FlowVaeOf<Scalar>& vae, MatrixConstRef x, int samples, Random& random) {
@@ -176,6 +81,12 @@ Matrix reconstructions(FlowVaeOf<Scalar>& vae, MatrixConstRef x) {
   Array log_w(x.cols());
   vae.forward(x, Matrix::Zero(vae.shape().latent, x.cols()), log_w);
   return vae.decode_means(vae.last_z_K());
+}
+
+// elbo.csv and config.json, rewritten from the checkpoint's history.
+void write_run_files(RunDirectory& out, const json& config, const std::vector<EpochRecord>& history) {
+  out.replace_file("elbo.csv", elbo_csv(history));
+  out.replace_file("config.json", config.dump(2) + "\n");
 }
 
 std::string status_line(double elbo) {
@@ -209,7 +120,7 @@ CLI::App* add_vae_command(CLI::App& app, VaeOptions& o) {
       ->check(CLI::Range(1, 8192))
       ->capture_default_str();
   vae->add_option("--epochs", o.epochs, "Epochs (with --resume: the total)")
-      ->check(CLI::Range(1, 100000))
+      ->check(CLI::Range(1, kMaxEpochs))
       ->capture_default_str();
   vae->add_option("--batch", o.batch, "Images per batch")->check(CLI::Range(1, 100000))->capture_default_str();
   vae->add_option("--lr", o.learning_rate, "Adam learning rate")
@@ -231,8 +142,10 @@ CLI::App* add_vae_command(CLI::App& app, VaeOptions& o) {
   vae->add_option("--threads", o.threads, "Threads for matrix products (0: Eigen's default)")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
-  vae->add_flag("--resume", o.resume, "Continue from --out/checkpoint.bin");
-  vae->add_option("--out", o.out, "Output directory (default runs/vae<K>x<S>)");
+  vae->add_flag("--resume", o.resume, "Continue the run in --out from its checkpoint.bin");
+  vae->add_flag("--overwrite", o.overwrite,
+                "Replace the run in --out (its files are removed when this run's first epoch is done)");
+  vae->add_option("--out", o.out, "Output directory (default runs/vae<K>x<S>)")->check(non_empty_text());
   return vae;
 }
 
@@ -240,15 +153,23 @@ int run_vae(const VaeOptions& o) {
   set_matrix_threads(o.threads);
   const std::string out_path =
       o.out.empty() ? "runs/vae" + std::to_string(o.flows) + "x" + std::to_string(o.samples) : o.out;
-  if (o.resume && !fs::is_regular_file(fs::path(out_path) / "checkpoint.bin"))
-    throw UsageError("--resume: no checkpoint at " + (fs::path(out_path) / "checkpoint.bin").string());
+  if (o.resume && o.overwrite) throw UsageError("--overwrite: give --resume or --overwrite, not both");
 
+  // Sizes first (the data's pixel count is MNIST's unless --data says otherwise, checked again below).
+  const auto check_memory = [&](int data_dim, long long train_images) {
+    require_memory(estimated_vae_bytes(o, data_dim, train_images),
+                   "--latent " + std::to_string(o.latent) + " --flows " + std::to_string(o.flows) + " --hidden " +
+                       std::to_string(o.hidden) + " --samples " + std::to_string(o.samples) + " --batch " +
+                       std::to_string(o.batch) + " --is-samples " + std::to_string(o.is_samples));
+  };
+  check_memory(784, o.batch);
   TrainTestImages data;
   try {
     data = load_image_data(o.data);
   } catch (const DatasetError& e) {
     throw UsageError(std::string("--data: ") + e.what());
   }
+  check_memory(static_cast<int>(data.train.pixels.rows()), data.train.pixels.cols());
   if (o.binarize == "threshold") {
     data.train.pixels = threshold_binarize(data.train.pixels);
     data.test.pixels = threshold_binarize(data.test.pixels);
@@ -274,20 +195,41 @@ int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestI
   FlowVaeTrainerOf<Scalar> trainer(config, train.cols());
   const json cfg = run_config(o);
 
+  RunDirectory out = open_run_directory(
+      "--out", out_path,
+      {{"checkpoint.bin", "elbo.csv", "config.json", "summary.json", "samples.png", "reconstructions.png"},
+       existing_results_policy(o.overwrite, o.resume),
+       "pass --resume to continue it or --overwrite to replace it"});
   std::vector<EpochRecord> history;
-  OutputDir out = open_output_dir(out_path);
   if (o.resume) {
-    FlowVaeTrainingState state;
-    read_checkpoint(out.file("checkpoint.bin"), cfg, state, history);
+    const std::string checkpoint_path = out.file("checkpoint.bin");
+    std::error_code ec;
+    if (!fs::exists(checkpoint_path, ec)) throw UsageError("--resume: no checkpoint at " + checkpoint_path);
+    const FlowVaeTrainingState fresh = trainer.state();
+    VaeCheckpointExpectation expected;
+    expected.config = cfg;
+    expected.parameters = fresh.parameters.size();
+    expected.encoder_moments = fresh.encoder_adam.m.size();
+    expected.decoder_moments = fresh.decoder_adam.m.size();
+    expected.batches_per_epoch = trainer.batches_per_epoch();
+    expected.max_epochs = kMaxEpochs;
+    VaeCheckpoint checkpoint;
     try {
-      trainer.set_state(state);
+      checkpoint = decode_vae_checkpoint(read_input_text("--resume", checkpoint_path, kCheckpointFileLimit), expected);
+      trainer.set_state(checkpoint.state);
+    } catch (const CheckpointError& e) {
+      throw UsageError("--resume: " + checkpoint_path + ": " + e.what());
     } catch (const std::invalid_argument& e) {
-      throw UsageError(std::string("--resume: ") + e.what());
+      throw UsageError("--resume: " + checkpoint_path + ": " + e.what());
     }
-    out.keep();
+    if (checkpoint.state.epochs_done > o.epochs)
+      throw UsageError("--epochs: the checkpoint already holds " + std::to_string(checkpoint.state.epochs_done) +
+                       " epochs; ask for at least that many");
+    history = checkpoint.history;
+    // The checkpoint defines the run: a kill between its rename and
+    // elbo.csv's would otherwise leave elbo.csv an epoch short for good.
+    write_run_files(out, cfg, history);
     std::fprintf(stderr, "resuming %s after epoch %d\n", out_path.c_str(), trainer.epochs_done());
-  } else {
-    out.write_text("config.json", cfg.dump(2) + "\n");
   }
   std::fprintf(stderr, "data: %s; %d flows, %d samples, latent %d, %d epochs, %d batches per epoch, %d thread(s)\n",
                data.description.c_str(), o.flows, o.samples, o.latent, o.epochs, trainer.batches_per_epoch(),
@@ -300,6 +242,7 @@ int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestI
                          "epoch " + std::to_string(epoch) + "/" + std::to_string(o.epochs));
     EpochRecord record;
     record.epoch = epoch;
+    record.test_nll = kNaN;
     double elbo_sum = 0;
     const auto start = std::chrono::steady_clock::now();
     trainer.begin_epoch();
@@ -331,9 +274,9 @@ int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestI
       throw std::runtime_error("the test ELBO or -log p(x) is not finite after epoch " + std::to_string(epoch));
 
     history.push_back(record);
-    write_checkpoint(out, cfg, trainer.state(), history);
-    out.write_text("elbo.csv", elbo_csv(history));
-    out.keep();  // from the first checkpoint on, the directory is a resumable run
+    throw_if_interrupted();  // the epoch is done only once its checkpoint is
+    out.replace_file("checkpoint.bin", encode_vae_checkpoint({cfg, trainer.state(), history}));
+    write_run_files(out, cfg, history);
   }
 
   // Figures: 100 samples from the prior; 50 test images beside their reconstructions.
@@ -341,8 +284,8 @@ int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestI
   Random figure_random(o.seed + 7);
   Samples z(o.latent, 100);
   figure_random.fill_normal(z);
-  write_image_grid_png(out.file("samples.png").string(), vae.decode_means(Matrix(z)), data.train.rows, data.train.cols,
-                       10, 10);
+  out.replace_file("samples.png",
+                   image_grid_png(vae.decode_means(Matrix(z)), data.train.rows, data.train.cols, 10, 10));
   const Eigen::Index shown = std::min<Eigen::Index>(50, test.cols());
   const Matrix originals = test.leftCols(shown);
   const Matrix recon = reconstructions(vae, originals);
@@ -351,7 +294,7 @@ int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestI
     pairs.col(2 * i) = originals.col(i);
     pairs.col(2 * i + 1) = recon.col(i);
   }
-  write_image_grid_png(out.file("reconstructions.png").string(), pairs, data.train.rows, data.train.cols, 10, 10);
+  out.replace_file("reconstructions.png", image_grid_png(pairs, data.train.rows, data.train.cols, 10, 10));
 
   const EpochRecord& last = history.back();
   json summary = {
@@ -367,7 +310,7 @@ int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestI
       {"threads", matrix_threads()},
       {"encoder", {{"sizes", vae.encoder().sizes()}, {"parameters", vector_json(vae.encoder().parameters())}}},
       {"decoder", {{"sizes", vae.decoder().sizes()}, {"parameters", vector_json(vae.decoder().parameters())}}}};
-  out.write_text("summary.json", summary.dump() + "\n");
+  out.replace_file("summary.json", summary.dump() + "\n");
   std::printf("test -log p(x) %.3f (%d importance samples), test ELBO %.3f, train ELBO %.3f", last.test_nll,
               o.is_samples, last.test_elbo, last.train_elbo);
   if (train_batches > 0) std::printf(", %.5f s/batch", train_seconds / train_batches);

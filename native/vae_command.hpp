@@ -5,10 +5,16 @@
 //   samples.png         10 x 10 decoded samples from the prior;
 //   reconstructions.png test images (odd columns) beside their reconstructions;
 //   summary.json        configuration, results and the trained weights;
-//   config.json         the configuration, written first (read by plot-curves);
+//   config.json         the configuration (read by plot-curves);
 //   checkpoint.bin      the whole training state after the last finished epoch
-//                       (weights, Adam's moments, the generator), replaced
-//                       atomically each epoch; --resume continues from it.
+//                       (weights, Adam's moments, the generator, the history),
+//                       replaced atomically each epoch; --resume continues
+//                       from it. It alone defines which epochs are done:
+//                       elbo.csv and config.json are rewritten from it after
+//                       each epoch and at every resume, so a run killed at
+//                       any moment resumes to exactly the uninterrupted run.
+// An --out that already holds a run is refused unless --resume or
+// --overwrite says what to do with it.
 //
 // `nfvi plot-curves RUN...`: overlays the learning curves of several runs,
 // grouped by configuration: the mean over seeds as a line and the min-max
@@ -38,6 +44,7 @@ struct VaeOptions {
   std::string precision = "float";  // of the networks: float (as PyTorch's) or double
   int threads = 0;                  // 0: Eigen's default (all cores, or OMP_NUM_THREADS)
   bool resume = false;
+  bool overwrite = false;
   std::string out;  // default runs/vae<K>x<S>
 };
 

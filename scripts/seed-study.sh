@@ -12,7 +12,7 @@ read -r -a seeds <<<"${seeds[*]}"
 energies=(U1 U2 U3 U4 U8)
 for seed in "${seeds[@]}"; do
   for u in "${energies[@]}"; do
-    ./build/native/nfvi fit --potential "$u" --seed "$seed" --out "runs/${u,,}-seed$seed" 2>/dev/null
+    ./build/native/nfvi fit --potential "$u" --seed "$seed" --out "runs/${u,,}-seed$seed" --overwrite 2>/dev/null
   done
 done
 

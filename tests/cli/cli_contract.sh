@@ -87,7 +87,8 @@ for bad in truncated incomplete garbage missing; do
   [ ! -e "$work/s2.csv" ] || fail "sample with $bad model wrote output"
 done
 
-# A model whose samples overflow: an error naming the problem, exit 1, no CSV.
+# A model whose parameters are beyond the documented range (|value| <= 1e6),
+# whose samples would overflow: refused as it loads, exit 2, no CSV.
 cat >"$work/overflow.json" <<'JSON'
 {"format": "nfvi-flow", "version": 1, "potential": "U1", "flow": "planar", "dim": 2, "layers": 1,
  "parameters": {"mu": [0, 0], "rho": [0, 0], "layers": [{"w": [1e308, 1e308], "u": [1e308, 1e308], "b": 0}]}}
@@ -95,9 +96,9 @@ JSON
 rm -f "$work/s3.csv"
 "$nfvi" sample --model "$work/overflow.json" --n 10 --out "$work/s3.csv" >/dev/null 2>"$work/stderr"
 got=$?
-[ "$got" -eq 1 ] || fail "sample of an overflowing model exited $got, expected 1"
-grep -q "non-finite samples" "$work/stderr" || fail "sample of an overflowing model: $(cat "$work/stderr")"
-[ ! -e "$work/s3.csv" ] && [ ! -e "$work/s3.csv.partial" ] || fail "sample of an overflowing model left a CSV"
+[ "$got" -eq 2 ] || fail "sample of an overflowing model exited $got, expected 2"
+grep -q "beyond the range of trained parameters" "$work/stderr" || fail "sample of an overflowing model: $(cat "$work/stderr")"
+[ -z "$(ls "$work" | grep '^\.\?s3\.csv')" ] || fail "sample of an overflowing model left a CSV"
 
 # ---------------------------------------------------------------------------
 # nfvi cond and nfvi cond-sample
