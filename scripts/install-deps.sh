@@ -12,6 +12,7 @@ packages=(
   libpng-dev libgif-dev                     # native: the conditional animation (read PNG frames, write a GIF)
   libstb-dev                                # native: image grids of digits (stb_image_write)
   catch2 libbenchmark-dev                   # tests and benchmarks
+  clang libclang-rt-14-dev                  # tests: libFuzzer harnesses of the readers
   emscripten                                # wasm: the WebAssembly module
   chromium fonts-liberation                 # web: the browser test (headless), with fonts
   fonts-dejavu-core                         # fontconfig's sans-serif, for the page and the PNG figures

@@ -4,7 +4,9 @@
 #  2. the same suite under AddressSanitizer and UndefinedBehaviorSanitizer
 #     (preset "debug-sanitize");
 #  3. the WebAssembly module in Node (parity with the native program);
-#  4. the web page in headless Chromium.
+#  4. the web page in headless Chromium;
+#  5. the libFuzzer harnesses of every reader (clang, ASan, UBSan), 60 s each
+#     (FUZZ_SECONDS), two at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -20,4 +22,6 @@ bash scripts/build-web.sh
 # --no-experimental-fetch: Emscripten 3.1.6's loader must not take Node's fetch().
 NFVI_NATIVE=build/native/nfvi node --no-experimental-fetch --test tests/wasm/module.test.mjs
 node --test tests/browser/page.test.mjs
+
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 echo "test: all suites passed"
