@@ -101,11 +101,12 @@ test('bad input throws an Error with a one-line message', () => {
 });
 
 test('a blow-up reports its step and keeps the last good state', () => {
-  // A flow whose base sits at 1e200: U overflows to Inf on the first step after these.
+  // rho = -1000 (within the file format's +-1e6) gives sigma = softplus(-1000),
+  // which underflows to 0: log q0 is infinite on the first step after these.
   const session = new nfvi.FlowSession('U1', 5, 100, 2e-3, 1);
   session.train(3);
   const model = JSON.parse(session.toJson());
-  model.parameters.mu = [1e200, 1e200];
+  model.parameters.rho = [-1000, -1000];
   const far = nfvi.FlowSession.fromJson(JSON.stringify(model), 100, 2e-3, 1);
   far.train(0);
   const { estimates, error } = far.train(10);
