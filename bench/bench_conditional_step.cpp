@@ -10,7 +10,7 @@
 //   build/bench/nfvi_bench_conditional [--benchmark_filter=phase2]
 #include <benchmark/benchmark.h>
 
-#include "conditional_trainer.hpp"
+#include "vi/conditional_trainer.hpp"
 
 namespace {
 

@@ -8,14 +8,14 @@
 //   build/bench/nfvi_bench_step [--benchmark_filter=U1/50/1000]
 #include <benchmark/benchmark.h>
 
-#include "flow_trainer.hpp"
+#include "vi/flow_trainer.hpp"
 
 namespace {
 
 void training_step(benchmark::State& state, nfvi::Potential potential) {
   nfvi::TrainingConfig config;
   config.potential = potential;
-  config.layers = static_cast<int>(state.range(0));
+  config.flow = "planar:" + std::to_string(state.range(0));
   config.samples = static_cast<int>(state.range(1));
   nfvi::FlowTrainer trainer(config);
   for (int i = 0; i < 20; ++i) trainer.step();  // leave the initial transient

@@ -94,7 +94,7 @@ ConditionalModel conditional_model_from_json(const nlohmann::json& doc) {
   if (!sizes.is_array() || sizes.size() < 3 || sizes.size() > kMaxHiddenLayers + 2)
     throw ModelFormatError("network.sizes must be an array [1, hidden..., outputs] with 1 to " +
                            std::to_string(kMaxHiddenLayers) + " hidden layers");
-  const int outputs = static_cast<int>(PlanarFlow::parameter_count(model.dim, model.layers));
+  const int outputs = static_cast<int>(ConditionalFlow::flow_parameter_count(model.dim, model.layers));
   for (size_t i = 0; i < sizes.size(); ++i) {
     const std::string where = "network.sizes[" + std::to_string(i) + "]";
     if (i == 0) {

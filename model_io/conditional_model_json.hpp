@@ -15,7 +15,7 @@
 //     ... any other keys (training statistics, kl_true per angle) are ignored when reading
 //   }
 //
-// The network's output for an angle is that angle's flow, in PlanarFlow's
+// The network's output for an angle is that angle's flow, in the planar flow's
 // layout: [ mu (D) | rho (D), sigma = softplus(rho) | w_k (D) u_k (D) b_k, k = 1..K ].
 #pragma once
 
@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "conditional_trainer.hpp"
+#include "vi/conditional_trainer.hpp"
 #include "model_json.hpp"  // ModelFormatError
 
 namespace nfvi {

@@ -1,21 +1,31 @@
-// The model file: a trained planar flow as JSON, written by `nfvi fit`
-// (inside summary.json) and by the web page, and read back by both.
+// The model file: a trained flow as JSON, written by `nfvi fit` (inside
+// summary.json) and by the web page, and read back by both.
 //
+// Version 2 (written since the flow families):
 //   {
-//     "format": "nfvi-flow", "version": 1,
-//     "potential": "U1", "flow": "planar", "dim": 2, "layers": K,
+//     "format": "nfvi-flow", "version": 2,
+//     "potential": "U1", "flow": "spline:2,planar:10", "dim": 2, "layers": K,
 //     "parameters": { "mu": [..D], "rho": [..D],
-//                     "layers": [ {"w": [..D], "u": [..D], "b": x}, ... K ] },
+//                     "layers": [ {"layer": "spline", "parameters": [...]}, ... K ] },
 //     ... any other keys (training statistics) are ignored when reading
 //   }
+// "flow" is the flow spec (core/flows/flow_spec.hpp); each layer's
+// "parameters" are its segment of the flow's parameters, in its kind's
+// layout (core/flows/layers/), and "layer" is its own spec, checked against
+// "flow". Nothing here knows the kinds.
+//
+// Version 1 (planar flows, before the flow families) still loads:
+//   "flow": "planar", and layers as {"w": [..D], "u": [..D], "b": x}.
+//
+// Every parameter must be finite and within +-1e6 (json_checks.hpp).
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 
-#include "energies.hpp"
-#include "planar_flow.hpp"
+#include "flows/flow.hpp"
+#include "targets/energies.hpp"
 
 namespace nfvi {
 
@@ -28,15 +38,16 @@ class ModelFormatError : public std::runtime_error {
 struct FlowModel {
   Potential potential = Potential::U1;
   int dim = 2;
-  int layers = 0;
-  Vector parameters;  // PlanarFlow layout
+  std::string flow = "planar:50";  // the flow spec
+  Vector parameters;                // the Flow's layout
+  Flow make_flow() const;           // the flow, with these parameters
 };
 
-FlowModel flow_model_of(Potential potential, const PlanarFlow& flow);
+FlowModel flow_model_of(Potential potential, const Flow& flow);
 
 nlohmann::json flow_model_to_json(const FlowModel& model);
 
-// Validates everything: keys, types, sizes and finiteness. Throws ModelFormatError.
+// Validates everything: keys, types, sizes, the flow spec and finiteness. Throws ModelFormatError.
 FlowModel flow_model_from_json(const nlohmann::json& doc);
 FlowModel flow_model_from_text(const std::string& text);
 

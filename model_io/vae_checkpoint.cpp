@@ -4,7 +4,7 @@
 #include <cstring>
 #include <limits>
 
-#include "adam.hpp"
+#include "nn/adam.hpp"
 #include "json_checks.hpp"
 #include "model_json.hpp"  // ModelFormatError, from the strict parser
 

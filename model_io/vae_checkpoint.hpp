@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "flow_vae_trainer.hpp"
+#include "vae/flow_vae_trainer.hpp"
 
 namespace nfvi {
 

@@ -1,7 +1,7 @@
 #include "conditional_figures.hpp"
 
-#include "diagnostics.hpp"
-#include "energies.hpp"
+#include "vi/diagnostics.hpp"
+#include "targets/energies.hpp"
 #include "figures.hpp"
 
 namespace nfvi {

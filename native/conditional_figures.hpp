@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "conditional_trainer.hpp"
+#include "vi/conditional_trainer.hpp"
 
 namespace nfvi {
 

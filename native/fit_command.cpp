@@ -8,19 +8,20 @@
 #include <sstream>
 
 #include "cli_checks.hpp"
-#include "diagnostics.hpp"
+#include "flows/flow_spec.hpp"
+#include "vi/diagnostics.hpp"
 #include "flow_figures.hpp"
-#include "flow_trainer.hpp"
+#include "vi/flow_trainer.hpp"
 #include "model_json.hpp"
 #include "file_flags.hpp"
 #include "interrupt.hpp"
 #include "progress_bar.hpp"
-#include "reverse_kl.hpp"
+#include "vi/reverse_kl.hpp"
 
 namespace nfvi {
 namespace {
 
-constexpr long long kMaxLayerSamples = 50'000'000;  // layers x samples: ~0.8 GB of cached points
+constexpr long long kMaxLayerSamples = 50'000'000;  // (layers + 1) x samples: ~0.8 GB of cached points
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -37,16 +38,25 @@ std::string kl_csv(const std::vector<double>& history) {
 }  // namespace
 
 CLI::App* add_fit_command(CLI::App& app, FitOptions& o) {
-  CLI::App* fit = app.add_subcommand("fit", "Fit a planar flow to an energy by reverse KL");
+  CLI::App* fit = app.add_subcommand("fit", "Fit a flow to an energy by reverse KL");
   fit->add_option("--potential", o.potential, "Target energy")
       ->check(CLI::IsMember(potential_names()))
       ->capture_default_str();
-  fit->add_option("--layers", o.layers, "Number of planar layers K")->check(CLI::Range(1, 1000))->capture_default_str();
+  fit->add_option("--flow", o.flow,
+                  "The flow's layers (default planar:50), e.g. radial:30, affine:8, spline:4:bins=8, spline:2,planar:10."
+                  " Kinds and options:\n" +
+                      flow_spec_help())
+      ->check(non_empty_text());
+  fit->add_option("--layers", o.layers, "Shorthand for --flow planar:K")->check(CLI::Range(1, kMaxFlowLayers));
   fit->add_option("--samples", o.samples, "Samples per step N")->check(CLI::Range(1, 1000000))->capture_default_str();
   fit->add_option("--steps", o.steps, "Adam steps (default: 5000 for U1, U2; 10000 for U3, U4, U8)")
       ->check(CLI::Range(1, 100000000));
   fit->add_option("--lr", o.learning_rate, "Adam learning rate")
       ->check(positive_finite_number())
+      ->capture_default_str();
+  fit->add_option("--lr-schedule", o.lr_schedule,
+                  "constant, or cosine: lr (1 + cos(pi t/T))/2 over the T steps, from --lr down towards 0")
+      ->check(CLI::IsMember({"constant", "cosine"}))
       ->capture_default_str();
   fit->add_option("--seed", o.seed, "Random seed (initial parameters and every sample)")
       ->check(CLI::Range(std::uint64_t{0}, kMaxSeed))
@@ -60,17 +70,27 @@ CLI::App* add_fit_command(CLI::App& app, FitOptions& o) {
 int run_fit(const FitOptions& o) {
   TrainingConfig config;
   config.potential = *potential_from_name(o.potential);
-  config.layers = o.layers;
+  if (!o.flow.empty() && o.layers > 0) throw UsageError("--layers: give --flow or --layers, not both");
+  config.flow = !o.flow.empty() ? o.flow : "planar:" + std::to_string(o.layers > 0 ? o.layers : 50);
   config.samples = o.samples;
   config.learning_rate = o.learning_rate;
   config.seed = o.seed;
-  if (static_cast<long long>(o.layers) * o.samples > kMaxLayerSamples)
-    throw UsageError("--samples: layers x samples must be at most 5e7 (memory); got " +
-                     std::to_string(static_cast<long long>(o.layers) * o.samples));
   const int steps = o.steps > 0 ? o.steps : seed_study_steps(config.potential);
+  config.schedule = o.lr_schedule == "cosine" ? LearningRateSchedule::Cosine : LearningRateSchedule::Constant;
+  config.schedule_steps = steps;
+  int flow_layers = 0;
+  try {
+    flow_layers = Flow(2, config.flow).layers();
+  } catch (const FlowSpecError& e) {
+    throw UsageError(std::string(o.flow.empty() ? "--layers: " : "--flow: ") + e.what());
+  }
+  if (static_cast<long long>(flow_layers + 1) * o.samples > kMaxLayerSamples)
+    throw UsageError("--samples: (layers + 1) x samples must be at most 5e7 (memory); got " +
+                     std::to_string(static_cast<long long>(flow_layers + 1) * o.samples));
   RunDirectory out = open_run_directory(
       "--out", o.out.empty() ? "runs/" + lower(o.potential) : o.out,
-      {{"kl.csv", "summary.json", "true_density.png", "learned_density.png", "layers.png", "kl.png"},
+      {{"kl.csv", "summary.json", "true_density.png", "learned_density.png", "learned_histogram.png", "layers.png",
+        "kl.png"},
        existing_results_policy(o.overwrite),
        "pass --overwrite to replace them"});
 
@@ -107,6 +127,7 @@ int run_fit(const FitOptions& o) {
   summary.update({{"samples", o.samples},
                   {"steps", steps},
                   {"lr", o.learning_rate},
+                  {"lr_schedule", o.lr_schedule},
                   {"seed", o.seed},
                   {"kl_estimate", kl_estimate},
                   {"log_z", log_z},
@@ -122,7 +143,8 @@ int run_fit(const FitOptions& o) {
       Random figure_rng(o.seed + 2000003);
       const FlowFigureSettings settings;
       write_true_density_figure(out.staged_path("true_density.png"), config.potential, settings);
-      write_learned_density_figure(out.staged_path("learned_density.png"), trainer.flow(), figure_rng, settings);
+      write_learned_density_figure(out.staged_path("learned_density.png"), trainer.flow(), settings);
+      write_learned_histogram_figure(out.staged_path("learned_histogram.png"), trainer.flow(), figure_rng, settings);
       write_layers_figure(out.staged_path("layers.png"), trainer.flow(), figure_rng, settings);
       write_kl_figure(out.staged_path("kl.png"), trainer.kl_history(), log_z);
     }

@@ -1,4 +1,4 @@
-// `nfvi fit`: trains a planar flow by reverse KL against one energy and
+// `nfvi fit`: trains a flow (any spec) by reverse KL against one energy and
 // writes figures, kl.csv and summary.json to --out.
 #pragma once
 
@@ -10,10 +10,12 @@ namespace nfvi {
 
 struct FitOptions {
   std::string potential = "U1";
-  int layers = 50;
+  std::string flow;  // the flow spec; default planar:50
+  int layers = 0;    // --layers K: shorthand for --flow planar:K
   int samples = 1000;
   int steps = 0;  // 0: the seed study's steps for the energy
   double learning_rate = 2e-3;
+  std::string lr_schedule = "constant";  // or cosine
   std::uint64_t seed = 1;
   std::string out;  // default runs/<potential>
   bool no_figures = false;

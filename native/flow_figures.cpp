@@ -1,8 +1,9 @@
 #include "flow_figures.hpp"
 
+#include <cmath>
 #include <string>
 
-#include "diagnostics.hpp"
+#include "vi/diagnostics.hpp"
 #include "figures.hpp"
 
 namespace nfvi {
@@ -33,26 +34,33 @@ void write_true_density_figure(const std::string& png_path, Potential potential,
                              "true density exp(-" + potential_name(potential) + ")");
 }
 
-void write_learned_density_figure(const std::string& png_path, PlanarFlow& flow, Random& rng,
-                                  const FlowFigureSettings& settings) {
+void write_learned_density_figure(const std::string& png_path, Flow& flow, const FlowFigureSettings& settings) {
+  const View view;
+  std::vector<double> density = log_density_grid(flow, view.lo, view.hi, settings.density_bins);
+  for (double& v : density) v = std::exp(v);
+  figures::write_density_png(png_path, density, settings.density_bins, settings.density_bins,
+                             cell_centre_view(view, settings.density_bins), "learned density q (exact)");
+}
+
+void write_learned_histogram_figure(const std::string& png_path, Flow& flow, Random& rng,
+                                    const FlowFigureSettings& settings) {
   const View view;
   Samples z;
   Array log_q;
   sample_flow(flow, rng, settings.density_samples, z, log_q);
-  figures::write_density_png(png_path,
-                             histogram_density(z, view, settings.density_bins), settings.density_bins,
+  figures::write_density_png(png_path, histogram_density(z, view, settings.density_bins), settings.density_bins,
                              settings.density_bins, cell_centre_view(view, settings.density_bins),
-                             "learned density (" + std::to_string(settings.density_samples) + " samples)");
+                             "histogram of " + std::to_string(settings.density_samples) + " samples of q");
 }
 
-void write_layers_figure(const std::string& png_path, PlanarFlow& flow, Random& rng, const FlowFigureSettings& settings) {
+void write_layers_figure(const std::string& png_path, Flow& flow, Random& rng, const FlowFigureSettings& settings) {
   Samples eps(flow.dim(), settings.layer_samples);
   rng.fill_normal(eps);
   flow.forward(eps);
 
   // Colour: distance to mu before the first layer.
   const Samples& z0 = flow.samples_after_layer(0);
-  const Vector mu = flow.parameters().segment(PlanarFlow::mu_offset(), flow.dim());
+  const Vector mu = flow.parameters().segment(Flow::mu_offset(), flow.dim());
   std::vector<double> colour(static_cast<size_t>(z0.cols()));
   for (Eigen::Index n = 0; n < z0.cols(); ++n) colour[static_cast<size_t>(n)] = (z0.col(n) - mu).norm();
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "types.hpp"
+#include "math/types.hpp"
 
 namespace nfvi {
 

@@ -7,8 +7,8 @@
 #include "file_flags.hpp"
 #include "interrupt.hpp"
 #include "model_json.hpp"
-#include "planar_flow.hpp"
-#include "random.hpp"
+#include "flows/flow.hpp"
+#include "math/random.hpp"
 #include "samples_csv.hpp"
 
 namespace nfvi {
@@ -34,8 +34,7 @@ int run_sample(const SampleOptions& o) {
   } catch (const ModelFormatError& e) {
     throw UsageError("--model: " + o.model + ": " + e.what());
   }
-  PlanarFlow flow(model.dim, model.layers);
-  flow.parameters() = model.parameters;
+  Flow flow = model.make_flow();
 
   SamplesCsv csv(o.out);  // checks --out before the sampling
   Random rng(o.seed);
@@ -49,8 +48,8 @@ int run_sample(const SampleOptions& o) {
   }
   csv.commit();
   const bool csv_to_stdout = o.out == "-";
-  std::fprintf(csv_to_stdout ? stderr : stdout, "wrote %lld samples of %s (%s, %d layers) to %s\n", o.n, o.model.c_str(),
-              potential_name(model.potential).c_str(), model.layers, o.out.c_str());
+  std::fprintf(csv_to_stdout ? stderr : stdout, "wrote %lld samples of %s (%s, %s) to %s\n", o.n,
+               o.model.c_str(), potential_name(model.potential).c_str(), model.flow.c_str(), o.out.c_str());
   return 0;
 }
 

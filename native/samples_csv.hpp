@@ -7,7 +7,7 @@
 #include <string>
 
 #include "output_file.hpp"
-#include "types.hpp"
+#include "math/types.hpp"
 
 namespace nfvi {
 

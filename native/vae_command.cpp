@@ -11,10 +11,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "binary_images.hpp"
+#include "vae/binary_images.hpp"
 #include "cli_checks.hpp"
 #include "figures.hpp"
-#include "flow_vae_trainer.hpp"
+#include "vae/flow_vae_trainer.hpp"
 #include "image_datasets.hpp"
 #include "image_grid.hpp"
 #include "vae_checkpoint.hpp"

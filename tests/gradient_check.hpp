@@ -9,7 +9,7 @@
 #include <cmath>
 #include <functional>
 
-#include "types.hpp"
+#include "math/types.hpp"
 
 namespace nfvi::testing {
 
@@ -61,6 +61,24 @@ inline Vector central_difference_gradient_4th(const std::function<double(const V
     xp(i) = orig;
   }
   return g;
+}
+
+// The Jacobian by the same fourth-order stencil, (m, n).
+inline Matrix central_difference_jacobian_4th(const std::function<Vector(const Vector&)>& f, const Vector& x,
+                                              double h = 1e-3) {
+  const Vector f0 = f(x);
+  Matrix j(f0.size(), x.size());
+  Vector xp = x;
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    const double orig = xp(i);
+    const auto at = [&](double offset) {
+      xp(i) = orig + offset;
+      return f(xp);
+    };
+    j.col(i) = (-at(2 * h) + 8 * at(h) - 8 * at(-h) + at(-2 * h)) / (12 * h);
+    xp(i) = orig;
+  }
+  return j;
 }
 
 // The largest relative_error over components.

@@ -2,8 +2,8 @@
 // column by column from rng (so a seed fixes every value).
 #pragma once
 
-#include "random.hpp"
-#include "types.hpp"
+#include "math/random.hpp"
+#include "math/types.hpp"
 
 namespace nfvi::testing {
 

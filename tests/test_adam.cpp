@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "adam.hpp"
+#include "nn/adam.hpp"
 
 using namespace nfvi;
 

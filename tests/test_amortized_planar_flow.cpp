@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "amortized_planar_flow.hpp"
+#include "flows/amortized_planar_flow.hpp"
 #include "gradient_check.hpp"
-#include "planar_flow.hpp"
-#include "planar_layer.hpp"
-#include "random.hpp"
+#include "flows/flow.hpp"
+#include "flows/layers/planar_layer.hpp"
+#include "math/random.hpp"
 #include "random_matrix.hpp"
 
 using namespace nfvi;

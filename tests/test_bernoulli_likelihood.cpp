@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "bernoulli_likelihood.hpp"
+#include "vae/bernoulli_likelihood.hpp"
 #include "gradient_check.hpp"
-#include "random.hpp"
+#include "math/random.hpp"
 #include "random_matrix.hpp"
 
 using namespace nfvi;

@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
-#include "binary_images.hpp"
-#include "random.hpp"
+#include "vae/binary_images.hpp"
+#include "math/random.hpp"
 
 using namespace nfvi;
 

@@ -4,13 +4,13 @@
 #include <cmath>
 #include <vector>
 
-#include "conditional_flow.hpp"
-#include "conditional_reverse_kl.hpp"
-#include "conditional_trainer.hpp"
-#include "diagnostics.hpp"
-#include "energies.hpp"
+#include "flows/conditional_flow.hpp"
+#include "vi/conditional_reverse_kl.hpp"
+#include "vi/conditional_trainer.hpp"
+#include "vi/diagnostics.hpp"
+#include "targets/energies.hpp"
 #include "gradient_check.hpp"
-#include "random.hpp"
+#include "math/random.hpp"
 
 using namespace nfvi;
 using namespace nfvi::testing;
@@ -102,9 +102,9 @@ TEST_CASE("conditional flow: each condition's samples go through the flow of tha
   rng.fill_normal(eps);
   flow.forward(conditions, eps);
   REQUIRE(flow.samples_per_condition() == 4);
-  REQUIRE(flow.flow_parameters().rows() == PlanarFlow::parameter_count(2, 3));
+  REQUIRE(flow.flow_parameters().rows() == Flow(2, planar_layers(2, 3)).parameter_count());
   for (int b = 0; b < 3; ++b) {
-    PlanarFlow single = flow.flow_for(conditions(b));
+    Flow single = flow.flow_for(conditions(b));
     CHECK((single.parameters() - flow.flow_parameters().col(b)).norm() < 1e-13);
     single.forward(eps.middleCols(b * 4, 4));
     CHECK((single.output() - flow.output().middleCols(b * 4, 4)).norm() < 1e-13);
@@ -153,7 +153,7 @@ TEST_CASE("conditional objective: one condition equals the unconditional objecti
   Vector gradient;
   const double conditional_loss = objective.evaluate(flow, conditions, eps, &gradient);
 
-  PlanarFlow single = flow.flow_for(1.3);
+  Flow single = flow.flow_for(1.3);
   ReverseKL plain(rotated_ring_energy(1.3));
   Vector flow_gradient;
   const double plain_loss = plain.evaluate(single, eps, &flow_gradient);

@@ -32,7 +32,7 @@ TEST_CASE("conditional model JSON round-trips exactly and reloads into a trainer
   doc["kl_true_mean"] = 0.5;  // training statistics are ignored when reading
   const ConditionalModel back = conditional_model_from_text(doc.dump());
   CHECK(back.layers == 3);
-  CHECK(back.sizes == std::vector<int>{1, 7, 7, static_cast<int>(PlanarFlow::parameter_count(2, 3))});
+  CHECK(back.sizes == std::vector<int>{1, 7, 7, static_cast<int>(Flow(2, planar_layers(2, 3)).parameter_count())});
   CHECK(back.angle_min == -2);
   CHECK(back.angle_max == 2.5);
   CHECK(back.parameters == trainer.flow().parameters());
@@ -89,7 +89,7 @@ TEST_CASE("conditional model JSON: a huge layout is refused before it is allocat
   auto doc = good;
   std::vector<int> sizes{1};
   for (int l = 0; l < 16; ++l) sizes.push_back(8192);
-  sizes.push_back(static_cast<int>(PlanarFlow::parameter_count(2, 3)));
+  sizes.push_back(static_cast<int>(Flow(2, planar_layers(2, 3)).parameter_count()));
   doc["network"]["sizes"] = sizes;
   CHECK(error_of(doc).find("network.parameters must be an array of 1006927891 numbers") != std::string::npos);
   // A weight beyond the documented range.

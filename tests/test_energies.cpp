@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "energies.hpp"
+#include "targets/energies.hpp"
 #include "gradient_check.hpp"
-#include "random.hpp"
+#include "math/random.hpp"
 
 using namespace nfvi;
 using namespace nfvi::testing;

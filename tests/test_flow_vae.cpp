@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "flow_vae.hpp"
-#include "flow_vae_trainer.hpp"
+#include "vae/flow_vae.hpp"
+#include "vae/flow_vae_trainer.hpp"
 #include "gradient_check.hpp"
-#include "random.hpp"
+#include "math/random.hpp"
 
 using namespace nfvi;
 using namespace nfvi::testing;

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "gaussian_base.hpp"
+#include "flows/gaussian_base.hpp"
 #include "gradient_check.hpp"
-#include "random.hpp"
+#include "math/random.hpp"
 
 using namespace nfvi;
 using namespace nfvi::testing;

@@ -3,11 +3,11 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "dense_layer.hpp"
-#include "elu.hpp"
+#include "nn/dense_layer.hpp"
+#include "nn/elu.hpp"
 #include "gradient_check.hpp"
-#include "mlp.hpp"
-#include "random.hpp"
+#include "nn/mlp.hpp"
+#include "math/random.hpp"
 #include "random_matrix.hpp"
 
 using namespace nfvi;

@@ -1,14 +1,16 @@
 #include <catch2/catch.hpp>
 
 #include "model_json.hpp"
-#include "random.hpp"
+#include "temp_dir.hpp"
+#include "math/random.hpp"
 
 using namespace nfvi;
+using nfvi::testing::read_text_file;
 
 namespace {
 
 FlowModel random_model() {
-  PlanarFlow flow(2, 4);
+  Flow flow(2, planar_layers(2, 4));
   Random rng(3);
   flow.initialize(rng);
   flow.parameters()(0) = 0.25;
@@ -30,7 +32,7 @@ TEST_CASE("model JSON round-trips exactly", "[model]") {
   const FlowModel model = random_model();
   const FlowModel back = flow_model_from_text(flow_model_to_json(model).dump());
   CHECK(back.potential == Potential::U3);
-  CHECK(back.layers == 4);
+  CHECK(back.flow == "planar:4");
   CHECK(back.parameters == model.parameters);
 }
 
@@ -50,6 +52,9 @@ TEST_CASE("model JSON: malformed, truncated and inconsistent files get clear err
 
   auto doc = nlohmann::json::parse(good);
   auto edited = doc;
+  edited["version"] = 3;
+  CHECK_THAT(error_of(edited.dump()), Catch::Contains("unsupported model file version 3"));
+  edited = doc;
   edited["format"] = "something-else";
   CHECK_THAT(error_of(edited.dump()), Catch::Contains("nfvi model file"));
   edited = doc;
@@ -57,7 +62,20 @@ TEST_CASE("model JSON: malformed, truncated and inconsistent files get clear err
   CHECK_THAT(error_of(edited.dump()), Catch::Contains("\"potential\" must be one of"));
   edited = doc;
   edited["layers"] = 5;
+  CHECK_THAT(error_of(edited.dump()), Catch::Contains("\"layers\" is 5 but \"flow\" has 4"));
+  edited = doc;
+  edited["flow"] = "planar:4,radial";
+  edited["layers"] = 5;
   CHECK_THAT(error_of(edited.dump()), Catch::Contains("array of 5 layers"));
+  edited = doc;
+  edited["flow"] = "planar:x";
+  CHECK_THAT(error_of(edited.dump()), Catch::Contains("\"flow\": flow spec 'planar:x'"));
+  edited = doc;
+  edited["parameters"]["layers"][1]["layer"] = "radial";
+  CHECK_THAT(error_of(edited.dump()), Catch::Contains("parameters.layers[1].layer must be \"planar\""));
+  edited = doc;
+  edited["parameters"]["layers"][1]["parameters"] = {1.0, 2.0};
+  CHECK_THAT(error_of(edited.dump()), Catch::Contains("parameters.layers[1].parameters must be an array of 5 numbers"));
   edited = doc;
   edited["layers"] = -1;
   CHECK_THAT(error_of(edited.dump()), Catch::Contains("\"layers\" must be between"));
@@ -65,14 +83,15 @@ TEST_CASE("model JSON: malformed, truncated and inconsistent files get clear err
   edited["parameters"]["mu"] = {1.0};
   CHECK_THAT(error_of(edited.dump()), Catch::Contains("parameters.mu must be an array of 2"));
   edited = doc;
-  edited["parameters"]["layers"][2]["b"] = "zero";
-  CHECK_THAT(error_of(edited.dump()), Catch::Contains("parameters.layers[2].b must be a number"));
+  edited["parameters"]["layers"][2]["parameters"][4] = "zero";
+  CHECK_THAT(error_of(edited.dump()), Catch::Contains("parameters.layers[2].parameters[4] must be a number"));
   edited = doc;
-  edited["parameters"]["layers"][1].erase("u");
-  CHECK_THAT(error_of(edited.dump()), Catch::Contains("missing \"u\" in parameters.layers[1]"));
+  edited["parameters"]["layers"][1].erase("parameters");
+  CHECK_THAT(error_of(edited.dump()), Catch::Contains("missing \"parameters\" in parameters.layers[1]"));
   edited = doc;
-  edited["parameters"]["layers"][0]["w"] = {0.0, 0.0};
-  CHECK_THAT(error_of(edited.dump()), Catch::Contains("must not be all zeros"));
+  edited["parameters"]["layers"][0]["parameters"][0] = 0.0;
+  edited["parameters"]["layers"][0]["parameters"][1] = 0.0;
+  CHECK_THAT(error_of(edited.dump()), Catch::Contains("parameters.layers[0]: w must not be all zeros"));
   edited = doc;
   edited["parameters"]["rho"][0] = 1e308 * 10;  // nlohmann writes inf as null
   CHECK_THAT(error_of(edited.dump()), Catch::Contains("parameters.rho[0] must be"));
@@ -89,8 +108,8 @@ TEST_CASE("model JSON: the parser refuses what lenient JSON readers let through"
   CHECK_THAT(error_of("{\"format\": \"nfvi-flow\", \"format\": \"nfvi-flow\"}"),
              Catch::Contains("\"format\" appears twice"));
   std::string inner = good;
-  inner.replace(inner.find("\"b\":"), 4, "\"b\":1,\"b\":");
-  CHECK_THAT(error_of(inner), Catch::Contains("\"b\" appears twice"));
+  inner.replace(inner.find("\"layer\":"), 8, "\"layer\":1,\"layer\":");
+  CHECK_THAT(error_of(inner), Catch::Contains("\"layer\" appears twice"));
   // 1e309 in a field that is otherwise ignored.
   std::string huge = good;
   huge.insert(1, "\"kl_true\": 1e309, ");
@@ -98,8 +117,29 @@ TEST_CASE("model JSON: the parser refuses what lenient JSON readers let through"
   CHECK_THAT(error_of(std::string(100000, '[') + std::string(100000, ']')), Catch::Contains("nested deeper than 64"));
   // Parameters beyond the documented range.
   auto doc = nlohmann::json::parse(good);
-  doc["parameters"]["layers"][1]["u"][0] = 2e6;
-  CHECK_THAT(error_of(doc.dump()), Catch::Contains("parameters.layers[1].u[0] is 2e+06, beyond the range"));
-  doc["parameters"]["layers"][1]["u"][0] = -1e6;
+  doc["parameters"]["layers"][1]["parameters"][2] = 2e6;
+  CHECK_THAT(error_of(doc.dump()), Catch::Contains("parameters.layers[1].parameters[2] is 2e+06, beyond the range"));
+  doc["parameters"]["layers"][1]["parameters"][2] = -1e6;
   CHECK(error_of(doc.dump()).empty());
+}
+
+TEST_CASE("model JSON: a version 1 planar file, as nfvi wrote it before the flow families, still loads", "[model]") {
+  // tests/data/planar_v1_summary.json: `nfvi fit --steps 200 --layers 4 --samples 200` of that build.
+  const std::string text = read_text_file(std::string(NFVI_TEST_DATA_DIR) + "/planar_v1_summary.json");
+  const FlowModel model = flow_model_from_text(text);
+  CHECK(model.flow == "planar:4");
+  const auto doc = nlohmann::json::parse(text);
+  const Flow flow = model.make_flow();
+  for (int k = 0; k < 4; ++k) {
+    const auto& layer = doc["parameters"]["layers"][static_cast<size_t>(k)];
+    const Eigen::Index o = flow.layer_offset(k);
+    CHECK(model.parameters(o) == layer["w"][0].get<double>());
+    CHECK(model.parameters(o + 3) == layer["u"][1].get<double>());
+    CHECK(model.parameters(o + 4) == layer["b"].get<double>());
+  }
+  CHECK(model.parameters(Flow::mu_offset()) == doc["parameters"]["mu"][0].get<double>());
+  // Written again, it is a version 2 file with the same flow.
+  const FlowModel again = flow_model_from_text(flow_model_to_json(model).dump());
+  CHECK(again.parameters == model.parameters);
+  CHECK(flow_model_to_json(model)["version"] == 2);
 }

@@ -2,9 +2,11 @@
 #include <cmath>
 
 #include "gradient_check.hpp"
-#include "planar_flow.hpp"
-#include "random.hpp"
-#include "reverse_kl.hpp"
+#include "flows/flow.hpp"
+#include "flows/layers/planar_layer.hpp"
+#include "flows/layers/planar_layer.hpp"
+#include "math/random.hpp"
+#include "vi/reverse_kl.hpp"
 
 using namespace nfvi;
 using namespace nfvi::testing;
@@ -13,8 +15,8 @@ namespace {
 
 // A 50-layer flow with the seed's initialisation plus random u, mu and rho,
 // so that every parameter matters.
-PlanarFlow random_flow(int layers, std::uint64_t seed) {
-  PlanarFlow flow(2, layers);
+Flow random_flow(int layers, std::uint64_t seed) {
+  Flow flow(2, planar_layers(2, layers));
   Random rng(seed);
   flow.initialize(rng);
   Vector& p = flow.parameters();
@@ -35,7 +37,7 @@ PlanarFlow random_flow(int layers, std::uint64_t seed) {
 TEST_CASE("reverse KL: gradient with respect to every parameter of a 50-layer flow", "[flow][gradient]") {
   for (const std::string name : {"U1", "U8"}) {
     const Potential potential = *potential_from_name(name);
-    PlanarFlow flow = random_flow(50, 21);
+    Flow flow = random_flow(50, 21);
     Random rng(22);
     Samples eps(2, 16);
     rng.fill_normal(eps);
@@ -46,7 +48,7 @@ TEST_CASE("reverse KL: gradient with respect to every parameter of a 50-layer fl
 
     const Vector theta = flow.parameters();
     const auto loss = [&](const Vector& t) {
-      PlanarFlow f(2, 50);
+      Flow f(2, planar_layers(2, 50));
       f.parameters() = t;
       ReverseKL o(potential);
       return o.evaluate(f, eps, nullptr);
@@ -56,14 +58,14 @@ TEST_CASE("reverse KL: gradient with respect to every parameter of a 50-layer fl
     // h = 1e-3 brings the finite-difference error to ~1e-8.
     const Vector numeric = central_difference_gradient_4th(loss, theta, 1e-3);
     INFO(name << ": " << theta.size() << " parameters; worst relative error " << max_relative_error(analytic, numeric));
-    CHECK(analytic.size() == PlanarFlow::parameter_count(2, 50));
+    CHECK(analytic.size() == Flow(2, planar_layers(2, 50)).parameter_count());
     CHECK(max_relative_error(analytic, numeric) < 1e-6);
   }
 }
 
 TEST_CASE("planar flow: log|det| of 50 layers equals the log-determinant of the finite-difference Jacobian",
           "[flow][logdet]") {
-  PlanarFlow flow = random_flow(50, 31);
+  Flow flow = random_flow(50, 31);
   const Vector sigma =
       flow.parameters().segment(flow.rho_offset(), 2).unaryExpr([](double r) { return std::log1p(std::exp(r)); });
   Random rng(32);
@@ -78,7 +80,7 @@ TEST_CASE("planar flow: log|det| of 50 layers equals the log-determinant of the 
     const double sum_log_det = log_q0 - log_q;
 
     const auto map = [&](const Vector& e) {
-      PlanarFlow copy = flow;
+      Flow copy = flow;
       copy.forward(e);
       return Vector(copy.output().col(0));
     };
@@ -90,7 +92,7 @@ TEST_CASE("planar flow: log|det| of 50 layers equals the log-determinant of the 
 }
 
 TEST_CASE("planar flow: samples after layer 0 are the base samples and after layer K the output", "[flow]") {
-  PlanarFlow flow = random_flow(5, 41);
+  Flow flow = random_flow(5, 41);
   Random rng(42);
   Samples eps(2, 100);
   rng.fill_normal(eps);
@@ -106,7 +108,7 @@ TEST_CASE("planar flow: samples after layer 0 are the base samples and after lay
 }
 
 TEST_CASE("sample_flow draws the same points in chunks as in one batch", "[flow]") {
-  PlanarFlow flow = random_flow(10, 51);
+  Flow flow = random_flow(10, 51);
   Samples z_chunked, z_whole;
   Array q_chunked, q_whole;
   Random a(52), b(52);
@@ -118,9 +120,9 @@ TEST_CASE("sample_flow draws the same points in chunks as in one batch", "[flow]
 
 namespace {
 
-// log q(z_K) taken layer by layer, one log|det| per layer: what PlanarFlow
+// log q(z_K) taken layer by layer, one log|det| per layer: what Flow
 // computes with one log per run of layers.
-Array log_q_layer_by_layer(const PlanarFlow& flow, const Samples& eps) {
+Array log_q_layer_by_layer(const Flow& flow, const Samples& eps) {
   const Vector& p = flow.parameters();
   const Eigen::Index n = eps.cols();
   GaussianBase base;
@@ -144,7 +146,7 @@ TEST_CASE("planar flow: one log per run of layers equals one log per layer, and 
   Samples eps(2, 37);  // not a multiple of any pack width
   rng.fill_normal(eps);
   // 50 layers: six runs of 8 and one of 2.
-  PlanarFlow flow = random_flow(50, 52);
+  Flow flow = random_flow(50, 52);
   flow.forward(eps);
   const Array expected = log_q_layer_by_layer(flow, eps);
   CHECK((flow.log_q() - expected).abs().maxCoeff() < 1e-12 * (1 + expected.abs().maxCoeff()));

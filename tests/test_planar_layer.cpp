@@ -2,8 +2,8 @@
 #include <cmath>
 
 #include "gradient_check.hpp"
-#include "planar_layer.hpp"
-#include "random.hpp"
+#include "flows/layers/planar_layer.hpp"
+#include "math/random.hpp"
 
 using namespace nfvi;
 using namespace nfvi::testing;

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "diagnostics.hpp"
-#include "energies.hpp"
+#include "vi/diagnostics.hpp"
+#include "targets/energies.hpp"
 
 using namespace nfvi;
 

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "random.hpp"
+#include "math/random.hpp"
 
 using namespace nfvi;
 

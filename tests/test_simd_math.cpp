@@ -5,8 +5,8 @@
 #include <limits>
 #include <vector>
 
-#include "random.hpp"
-#include "simd_math.hpp"
+#include "math/random.hpp"
+#include "math/simd_math.hpp"
 
 using namespace nfvi;
 

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "diagnostics.hpp"
-#include "flow_trainer.hpp"
+#include "vi/diagnostics.hpp"
+#include "vi/flow_trainer.hpp"
 
 using namespace nfvi;
 
@@ -36,7 +36,7 @@ TEST_CASE("training: a short U1 run reaches kl_true below 0.1 nats", "[training]
 
 TEST_CASE("training: two runs with the same seed are identical, another seed differs", "[training]") {
   TrainingConfig config;
-  config.layers = 10;
+  config.flow = "planar:10";
   config.samples = 200;
   const auto a = run(config, 50);
   const auto b = run(config, 50);
@@ -81,7 +81,7 @@ TEST_CASE("training: divergence is reported with its step and the last good para
 
 TEST_CASE("training: bad settings are rejected", "[training]") {
   TrainingConfig config;
-  config.layers = 0;
+  config.flow = "planar:0";
   CHECK_THROWS_AS(FlowTrainer(config), std::invalid_argument);
   config = {};
   config.samples = 0;

@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "conditional_session.hpp"
-#include "energies.hpp"
+#include "targets/energies.hpp"
 #include "flow_session.hpp"
 #include "js_interop.hpp"
 #include "vae_session.hpp"
@@ -21,8 +21,9 @@ using nfvi::VaeSession;
 using nfvi::js::float64_array;
 using nfvi::js::rethrow_as_js_error;
 
-FlowSession* new_session(const std::string& potential, int layers, int samples, double learning_rate, double seed) {
-  return rethrow_as_js_error([&] { return new FlowSession(potential, layers, samples, learning_rate, seed); });
+FlowSession* new_session(const std::string& potential, const std::string& flow, int samples, double learning_rate,
+                         double seed) {
+  return rethrow_as_js_error([&] { return new FlowSession(potential, flow, samples, learning_rate, seed); });
 }
 
 FlowSession* session_from_json(const std::string& model_json, int samples, double learning_rate, double seed) {
@@ -48,6 +49,9 @@ val true_density(const FlowSession& s, int bins) {
 }
 val learned_density(FlowSession& s, int bins, int samples) {
   return rethrow_as_js_error([&] { return float64_array(s.learned_density(bins, samples)); });
+}
+val exact_density(FlowSession& s, int bins) {
+  return rethrow_as_js_error([&] { return float64_array(s.exact_density(bins)); });
 }
 double kl_true_fresh(FlowSession& s, int samples) {
   return rethrow_as_js_error([&] { return s.kl_true_fresh(samples); });
@@ -130,6 +134,7 @@ EMSCRIPTEN_BINDINGS(nfvi) {
       .function("train", &train)
       .function("potential", &FlowSession::potential)
       .function("layers", &FlowSession::layers)
+      .function("flow", &FlowSession::flow)
       .function("samples", &FlowSession::samples)
       .function("learningRate", &FlowSession::learning_rate)
       .function("seed", &FlowSession::seed)
@@ -141,6 +146,7 @@ EMSCRIPTEN_BINDINGS(nfvi) {
       .function("klTrueFresh", &kl_true_fresh)
       .function("trueDensity", &true_density)
       .function("learnedDensity", &learned_density)
+      .function("exactDensity", &exact_density)
       .function("layerSamples", &layer_samples)
       .function("toJson", &FlowSession::to_json);
   emscripten::class_<ConditionalSession>("ConditionalSession")

@@ -5,8 +5,8 @@
 #include <stdexcept>
 
 #include "conditional_model_json.hpp"
-#include "diagnostics.hpp"
-#include "energies.hpp"
+#include "vi/diagnostics.hpp"
+#include "targets/energies.hpp"
 
 namespace nfvi {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "conditional_trainer.hpp"
+#include "vi/conditional_trainer.hpp"
 
 namespace nfvi {
 

@@ -3,10 +3,10 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "energies.hpp"
+#include "targets/energies.hpp"
 #include "model_json.hpp"
-#include "planar_flow.hpp"
-#include "reverse_kl.hpp"
+#include "flows/flow.hpp"
+#include "vi/reverse_kl.hpp"
 
 namespace nfvi {
 namespace {
@@ -25,16 +25,17 @@ std::uint64_t checked_seed(double seed) {
   return static_cast<std::uint64_t>(seed);
 }
 
-TrainingConfig checked_config(Potential potential, int layers, int samples, double learning_rate, double seed) {
-  if (layers < 1 || layers > 1000) throw std::invalid_argument("layers must be a whole number from 1 to 1000");
+TrainingConfig checked_config(Potential potential, const std::string& flow, int samples, double learning_rate,
+                              double seed) {
+  const int layers = Flow(2, flow).layers();  // throws FlowSpecError, a one-line message naming the part
   if (samples < 1 || samples > 100000) throw std::invalid_argument("samples must be a whole number from 1 to 100000");
-  if (static_cast<double>(layers) * samples > kMaxLayerSamples)
-    throw std::invalid_argument("layers x samples must be at most 5000000 in the browser");
+  if (static_cast<double>(layers + 1) * samples > kMaxLayerSamples)
+    throw std::invalid_argument("(layers + 1) x samples must be at most 5000000 in the browser");
   if (!(learning_rate > 0 && learning_rate <= 1))
     throw std::invalid_argument("learning rate must be a number in (0, 1]");
   TrainingConfig config;
   config.potential = potential;
-  config.layers = layers;
+  config.flow = flow;
   config.samples = samples;
   config.learning_rate = learning_rate;
   config.seed = checked_seed(seed);
@@ -58,9 +59,10 @@ void check_display_samples(int samples, int limit) {
 
 }  // namespace
 
-FlowSession::FlowSession(const std::string& potential, int layers, int samples, double learning_rate, double seed)
+FlowSession::FlowSession(const std::string& potential, const std::string& flow, int samples, double learning_rate,
+                         double seed)
     : trainer_(std::make_unique<FlowTrainer>(
-          checked_config(checked_potential(potential), layers, samples, learning_rate, seed))),
+          checked_config(checked_potential(potential), flow, samples, learning_rate, seed))),
       log_z_(log_partition(trainer_->config().potential)),
       display_rng_(trainer_->config().seed ^ kDisplayStream) {}
 
@@ -69,7 +71,7 @@ FlowSession::FlowSession(const std::string& model_json, int samples, double lear
   const FlowModel model = flow_model_from_text(model_json);
   if (model.dim != 2)
     throw std::invalid_argument("the page shows 2-D flows only; this model has dim " + std::to_string(model.dim));
-  trainer_ = std::make_unique<FlowTrainer>(checked_config(model.potential, model.layers, samples, learning_rate, seed));
+  trainer_ = std::make_unique<FlowTrainer>(checked_config(model.potential, model.flow, samples, learning_rate, seed));
   trainer_->flow().parameters() = model.parameters;
   log_z_ = log_partition(model.potential);
 }
@@ -102,6 +104,14 @@ std::vector<double> FlowSession::learned_density(int bins, int samples) {
   return histogram_density(z, View{}, bins);
 }
 
+std::vector<double> FlowSession::exact_density(int bins) {
+  check_bins(bins);
+  const View view;
+  std::vector<double> density = log_density_grid(trainer_->flow(), view.lo, view.hi, bins);
+  for (double& v : density) v = std::exp(v);
+  return density;
+}
+
 double FlowSession::kl_true_fresh(int samples) {
   check_display_samples(samples, 2000000);
   return true_kl(estimate_reverse_kl(trainer_->flow(), trainer_->config().potential, display_rng_, samples), log_z_);
@@ -109,7 +119,7 @@ double FlowSession::kl_true_fresh(int samples) {
 
 std::vector<double> FlowSession::layer_samples(int samples) {
   check_display_samples(samples, 20000);
-  PlanarFlow& flow = trainer_->flow();
+  Flow& flow = trainer_->flow();
   Samples eps(flow.dim(), samples);
   display_rng_.fill_normal(eps);
   flow.forward(eps);
@@ -122,7 +132,7 @@ std::vector<double> FlowSession::layer_samples(int samples) {
     std::copy(z.data(), z.data() + block, out.begin() + k * block);
   }
   const Samples& z0 = flow.samples_after_layer(0);
-  const Vector mu = flow.parameters().segment(PlanarFlow::mu_offset(), flow.dim());
+  const Vector mu = flow.parameters().segment(Flow::mu_offset(), flow.dim());
   double* colour = out.data() + (flow.layers() + 1) * block;
   for (Eigen::Index i = 0; i < n; ++i) colour[i] = (z0.col(i) - mu).norm();
   return out;

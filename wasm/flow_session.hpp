@@ -1,4 +1,4 @@
-// A planar-flow training session for the web page: one FlowTrainer, its
+// A flow training session for the web page (any flow spec): one FlowTrainer, its
 // target's log Z, and a second random stream for the pictures, so that
 // drawing never changes the training run (a seed gives the same KL curve
 // natively and in the browser, however often the page redraws).
@@ -11,15 +11,16 @@
 #include <string>
 #include <vector>
 
-#include "diagnostics.hpp"
-#include "flow_trainer.hpp"
+#include "vi/diagnostics.hpp"
+#include "vi/flow_trainer.hpp"
 
 namespace nfvi {
 
 class FlowSession {
  public:
-  // A new flow, initialised from `seed` as `nfvi fit` does.
-  FlowSession(const std::string& potential, int layers, int samples, double learning_rate, double seed);
+  // A new flow of the given spec ("planar:50", "spline:4", ...), initialised
+  // from `seed` as `nfvi fit` does.
+  FlowSession(const std::string& potential, const std::string& flow, int samples, double learning_rate, double seed);
 
   // A flow read from a model file (the page's download or `nfvi fit`'s
   // summary.json); training it further uses the given settings.
@@ -35,7 +36,8 @@ class FlowSession {
   TrainResult train(int steps);
 
   std::string potential() const;
-  int layers() const { return trainer_->config().layers; }
+  int layers() const { return trainer_->flow().layers(); }
+  std::string flow() const { return trainer_->flow().spec(); }
   int samples() const { return trainer_->config().samples; }
   double learning_rate() const { return trainer_->config().learning_rate; }
   double seed() const { return static_cast<double>(trainer_->config().seed); }
@@ -53,7 +55,9 @@ class FlowSession {
 
   // bins x bins grids over the view [-6, 6]^2, row iy covering z2.
   std::vector<double> true_density(int bins) const;
+  // The histogram of `samples` samples of q (a density), and the exact q by the flow's inverse.
   std::vector<double> learned_density(int bins, int samples);
+  std::vector<double> exact_density(int bins);
 
   // `samples` base points pushed through the flow: (K + 1) blocks of 2N
   // values, block k = samples after layer k (all z1, then all z2), then N

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "binary_images.hpp"
+#include "vae/binary_images.hpp"
 #include "image_datasets.hpp"  // kSplitSeed only (header constants; the file loading stays native)
-#include "scalar_math.hpp"
+#include "math/scalar_math.hpp"
 
 namespace nfvi {
 namespace {

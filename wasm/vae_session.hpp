@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "flow_vae_trainer.hpp"
-#include "random.hpp"
-#include "types.hpp"
+#include "vae/flow_vae_trainer.hpp"
+#include "math/random.hpp"
+#include "math/types.hpp"
 
 namespace nfvi {
 

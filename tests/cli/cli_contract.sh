@@ -73,6 +73,13 @@ head -1 "$work/out/kl.csv" | grep -qx "step,kl_estimate" || fail "kl.csv header"
 [ "$(wc -l <"$work/s.csv")" -eq 1001 ] || fail "s.csv should have 1000 rows"
 head -1 "$work/s.csv" | grep -qx "z1,z2,log_q" || fail "s.csv header"
 
+# A version 1 model file (planar, as nfvi wrote it before the flow families)
+# samples exactly as that build did (tests/data/planar_v1_samples.csv).
+data_dir="$(dirname "$0")/../data"
+"$nfvi" sample --model "$data_dir/planar_v1_summary.json" --n 20 --seed 3 --out "$work/v1.csv" >/dev/null 2>&1 ||
+  fail "sample of the version 1 file failed"
+cmp -s "$work/v1.csv" "$data_dir/planar_v1_samples.csv" || fail "the version 1 file samples differently than before"
+
 # Bad model files.
 head -c 200 "$work/out/summary.json" >"$work/truncated.json"
 echo '{"format": "nfvi-flow", "version": 1}' >"$work/incomplete.json"

@@ -31,10 +31,10 @@ function relativeError(a, b) {
 }
 
 // Runs `nfvi fit` for a few steps and returns its output directory.
-function nativeRun(steps, seed) {
-  const out = path.join(work, `native-${steps}-${seed}`);
-  execFileSync(nativeProgram, ['fit', '--potential', 'U1', '--steps', String(steps), '--seed', String(seed),
-    '--no-figures', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+function nativeRun(steps, seed, flow = 'planar:50', potential = 'U1') {
+  const out = path.join(work, `native-${steps}-${seed}-${flow.replace(/[^a-z0-9]/gi, '_')}-${potential}`);
+  execFileSync(nativeProgram, ['fit', '--potential', potential, '--flow', flow, '--steps', String(steps), '--seed',
+    String(seed), '--no-figures', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
   return out;
 }
 
@@ -46,7 +46,7 @@ function readKlCsv(dir) {
 test('the first 10 KL estimates of a fixed-seed U1 run equal the native program\'s to 1e-6', () => {
   for (const seed of [1, 7]) {
     const native = readKlCsv(nativeRun(10, seed));
-    const session = new nfvi.FlowSession('U1', 50, 1000, 2e-3, seed);
+    const session = new nfvi.FlowSession('U1', 'planar:50', 1000, 2e-3, seed);
     const { estimates, error } = session.train(10);
     session.delete();
     assert.equal(error, null);
@@ -58,8 +58,24 @@ test('the first 10 KL estimates of a fixed-seed U1 run equal the native program\
   }
 });
 
+test('every flow family: the first 10 KL estimates equal the native program\'s to 1e-6', () => {
+  for (const [flow, potential] of [['radial:30', 'U1'], ['affine:8', 'U2'], ['spline:4', 'U8'],
+    ['spline:2:bins=5,radial:2,planar:3,affine:1', 'U3']]) {
+    const native = readKlCsv(nativeRun(10, 2, flow, potential));
+    const session = new nfvi.FlowSession(potential, flow, 1000, 2e-3, 2);
+    const { estimates, error } = session.train(10);
+    assert.equal(session.flow(), flow);
+    session.delete();
+    assert.equal(error, null);
+    native.forEach((expected, i) => {
+      assert.ok(relativeError(estimates[i], expected) < 1e-6,
+        `${flow} step ${i + 1}: wasm ${estimates[i]} vs native ${expected}`);
+    });
+  }
+});
+
 test('a 2000-step U1 run ends with kl_true below 0.1 nats', () => {
-  const session = new nfvi.FlowSession('U1', 50, 1000, 2e-3, 1);
+  const session = new nfvi.FlowSession('U1', 'planar:50', 1000, 2e-3, 1);
   const { error } = session.train(2000);
   assert.equal(error, null);
   assert.equal(session.stepsTaken(), 2000);
@@ -85,13 +101,13 @@ test('a model saved by nfvi fit loads and gives the same log Z and layers', () =
 
 test('bad input throws an Error with a one-line message', () => {
   const bad = [
-    () => new nfvi.FlowSession('U9', 50, 1000, 2e-3, 1),
-    () => new nfvi.FlowSession('U1', 0, 1000, 2e-3, 1),
-    () => new nfvi.FlowSession('U1', 50, 0, 2e-3, 1),
-    () => new nfvi.FlowSession('U1', 50, 1000, -1, 1),
-    () => new nfvi.FlowSession('U1', 50, 1000, NaN, 1),
-    () => new nfvi.FlowSession('U1', 50, 1000, 2e-3, 1.5),
-    () => new nfvi.FlowSession('U1', 50, 1000, 2e-3, -1),
+    () => new nfvi.FlowSession('U9', 'planar:50', 1000, 2e-3, 1),
+    () => new nfvi.FlowSession('U1', 'planar:0', 1000, 2e-3, 1),
+    () => new nfvi.FlowSession('U1', 'planar:50', 0, 2e-3, 1),
+    () => new nfvi.FlowSession('U1', 'planar:50', 1000, -1, 1),
+    () => new nfvi.FlowSession('U1', 'planar:50', 1000, NaN, 1),
+    () => new nfvi.FlowSession('U1', 'planar:50', 1000, 2e-3, 1.5),
+    () => new nfvi.FlowSession('U1', 'planar:50', 1000, 2e-3, -1),
     () => nfvi.FlowSession.fromJson('{"format": "nfvi-flow"', 1000, 2e-3, 1),
     () => nfvi.FlowSession.fromJson('{"format": "something else"}', 1000, 2e-3, 1),
   ];
@@ -103,7 +119,7 @@ test('bad input throws an Error with a one-line message', () => {
 test('a blow-up reports its step and keeps the last good state', () => {
   // rho = -1000 (within the file format's +-1e6) gives sigma = softplus(-1000),
   // which underflows to 0: log q0 is infinite on the first step after these.
-  const session = new nfvi.FlowSession('U1', 5, 100, 2e-3, 1);
+  const session = new nfvi.FlowSession('U1', 'planar:5', 100, 2e-3, 1);
   session.train(3);
   const model = JSON.parse(session.toJson());
   model.parameters.rho = [-1000, -1000];
@@ -157,7 +173,7 @@ test('conditional: a network saved by nfvi cond loads, labels extrapolation, and
 });
 
 test('arrays stay valid after wasm memory grows', () => {
-  const session = new nfvi.FlowSession('U8', 50, 1000, 2e-3, 1);
+  const session = new nfvi.FlowSession('U8', 'planar:50', 1000, 2e-3, 1);
   const before = session.trueDensity(100);
   const copy = Array.from(before);
   session.learnedDensity(100, 2000000);  // grows the heap

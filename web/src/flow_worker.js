@@ -7,7 +7,7 @@ const LAYER_SAMPLES = 2000;
 const FRESH_SAMPLES = 100000; // kl_true of a new or loaded flow, before it has training history
 
 startTrainingWorker({
-  create: (nfvi, s) => new nfvi.FlowSession(s.energy, s.layers, s.samples, s.lr, s.seed),
+  create: (nfvi, s) => new nfvi.FlowSession(s.energy, `planar:${s.layers}`, s.samples, s.lr, s.seed),
   load: (nfvi, text, s) => nfvi.FlowSession.fromJson(text, s.samples, s.lr, s.seed),
   describe(session) {
     const trueDensity = session.trueDensity(DENSITY_BINS);

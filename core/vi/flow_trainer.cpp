@@ -1,0 +1,71 @@
+#include "vi/flow_trainer.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "math/scalar_math.hpp"
+
+namespace nfvi {
+namespace {
+
+const TrainingConfig& validated(const TrainingConfig& config) {
+  if (config.samples < 1) throw std::invalid_argument("samples must be at least 1");
+  if (!(config.learning_rate > 0) || !std::isfinite(config.learning_rate))
+    throw std::invalid_argument("learning rate must be a positive finite number");
+  if (config.schedule != LearningRateSchedule::Constant && config.schedule_steps < 1)
+    throw std::invalid_argument("a learning-rate schedule needs its number of steps");
+  return config;
+}
+
+}  // namespace
+
+double learning_rate_at(const TrainingConfig& config, long long step) {
+  if (config.schedule == LearningRateSchedule::Constant) return config.learning_rate;
+  const double t = static_cast<double>(std::min(std::max(step, 1LL), config.schedule_steps) - 1);
+  return config.learning_rate * 0.5 * (1 + std::cos(kPi * t / static_cast<double>(config.schedule_steps)));
+}
+
+int seed_study_steps(Potential potential) {
+  return (potential == Potential::U1 || potential == Potential::U2) ? 5000 : 10000;
+}
+
+TrainingDiverged::TrainingDiverged(long long step, const std::string& what) : std::runtime_error(what), step_(step) {}
+
+FlowTrainer::FlowTrainer(const TrainingConfig& config)
+    : config_(validated(config)),
+      rng_(config.seed),
+      flow_(2, config.flow),
+      objective_(config.potential),
+      adam_(flow_.parameter_count(), config.learning_rate),
+      last_good_adam_(adam_) {
+  flow_.initialize(rng_);
+}
+
+double FlowTrainer::step() {
+  const long long step_number = steps_taken() + 1;
+  last_good_parameters_ = flow_.parameters();
+  last_good_adam_ = adam_;
+  const auto diverged = [&](const std::string& reason) {
+    flow_.parameters() = last_good_parameters_;
+    adam_ = last_good_adam_;
+    return TrainingDiverged(step_number, "training diverged at step " + std::to_string(step_number) + ": " + reason);
+  };
+
+  adam_.set_learning_rate(learning_rate_at(config_, step_number));
+  const double loss = objective_.evaluate(flow_, rng_, config_.samples, &gradient_);
+  if (!std::isfinite(loss) || !gradient_.allFinite()) throw diverged("the KL estimate or its gradient is not finite");
+  adam_.step(flow_.parameters(), gradient_);
+  if (!flow_.parameters().allFinite()) throw diverged("the parameters are not finite");
+  history_.push_back(loss);
+  return loss;
+}
+
+double FlowTrainer::recent_kl_estimate(int window) const {
+  if (history_.empty()) return std::nan("");
+  const size_t count = std::min(history_.size(), static_cast<size_t>(std::max(window, 1)));
+  double sum = 0;
+  for (size_t i = history_.size() - count; i < history_.size(); ++i) sum += history_[i];
+  return sum / static_cast<double>(count);
+}
+
+}  // namespace nfvi

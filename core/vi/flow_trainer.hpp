@@ -1,0 +1,85 @@
+// Reverse-KL training of a flow against one energy: the loop that the
+// native program, the WebAssembly module and the tests all drive.
+//
+// One seed fixes everything: the initial parameters and every batch of base
+// noise come from one Random stream, in that order.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "nn/adam.hpp"
+#include "targets/energies.hpp"
+#include "flows/flow.hpp"
+#include "math/random.hpp"
+#include "vi/reverse_kl.hpp"
+
+namespace nfvi {
+
+// How the learning rate moves over a run of T steps (step t = 1..T):
+//   constant: lr;   cosine: lr (1 + cos(pi (t - 1) / T)) / 2, from lr down towards 0.
+enum class LearningRateSchedule { Constant, Cosine };
+
+struct TrainingConfig {
+  Potential potential = Potential::U1;
+  std::string flow = "planar:50";  // the flow spec (flows/flow_spec.hpp)
+  int samples = 1000;              // samples per step, N
+  double learning_rate = 2e-3;
+  LearningRateSchedule schedule = LearningRateSchedule::Constant;
+  long long schedule_steps = 0;    // T, for a schedule other than constant
+  std::uint64_t seed = 1;
+};
+
+// The learning rate of step t (1-based) under the config's schedule.
+double learning_rate_at(const TrainingConfig& config, long long step);
+
+// The seed study's number of steps for an energy: 5000 for U1 and U2, 10000 otherwise.
+int seed_study_steps(Potential potential);
+
+// Thrown when the loss or the parameters stop being finite. The trainer has
+// already restored the parameters and Adam's moments from before the failing
+// step, so the last good state can be kept, saved or trained on with a
+// smaller learning rate.
+class TrainingDiverged : public std::runtime_error {
+ public:
+  TrainingDiverged(long long step, const std::string& what);
+  long long step() const { return step_; }
+
+ private:
+  long long step_;
+};
+
+class FlowTrainer {
+ public:
+  // Throws FlowSpecError for a bad flow spec, and std::invalid_argument for
+  // samples < 1, a learning rate that is not a positive finite number, or a
+  // schedule without its number of steps.
+  explicit FlowTrainer(const TrainingConfig& config);
+
+  // One Adam step; returns its KL estimate (the loss before the update).
+  double step();
+
+  const TrainingConfig& config() const { return config_; }
+  Flow& flow() { return flow_; }
+  const Flow& flow() const { return flow_; }
+  long long steps_taken() const { return static_cast<long long>(history_.size()); }
+  const std::vector<double>& kl_history() const { return history_; }
+
+  // Mean of the last `window` KL estimates (fewer if fewer steps were taken).
+  double recent_kl_estimate(int window = 100) const;
+
+ private:
+  TrainingConfig config_;
+  Random rng_;
+  Flow flow_;
+  ReverseKL objective_;
+  Adam adam_;
+  Vector gradient_;
+  Vector last_good_parameters_;
+  Adam last_good_adam_;
+  std::vector<double> history_;
+};
+
+}  // namespace nfvi

@@ -1,0 +1,36 @@
+#include "vi/reverse_kl.hpp"
+
+namespace nfvi {
+
+double ReverseKL::evaluate(Flow& flow, SamplesConstRef eps, Vector* gradient) {
+  flow.forward(eps);
+  energy_function_(flow.output(), energy_, energy_grad_);
+  const double n = static_cast<double>(eps.cols());
+  const double loss = (flow.log_q() + energy_).sum() / n;
+  if (gradient != nullptr) {
+    gradient->setZero(flow.parameters().size());
+    energy_grad_ /= n;
+    flow.backward(energy_grad_, Array::Constant(eps.cols(), 1.0 / n), *gradient);
+  }
+  return loss;
+}
+
+double ReverseKL::evaluate(Flow& flow, Random& rng, Eigen::Index n, Vector* gradient) {
+  eps_.resize(flow.dim(), n);
+  rng.fill_normal(eps_);
+  return evaluate(flow, eps_, gradient);
+}
+
+double estimate_reverse_kl(Flow& flow, const EnergyFunction& energy_function, Random& rng, Eigen::Index n) {
+  Samples z, energy_gradient;
+  Array log_q, energy;
+  sample_flow(flow, rng, n, z, log_q);
+  energy_function(z, energy, energy_gradient);
+  return (log_q + energy).mean();
+}
+
+double estimate_reverse_kl(Flow& flow, Potential potential, Random& rng, Eigen::Index n) {
+  return estimate_reverse_kl(flow, energy_function(potential), rng, n);
+}
+
+}  // namespace nfvi
