@@ -4,10 +4,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "binary_images.hpp"
+#include "vae/binary_images.hpp"
 #include "idx_file.hpp"
 #include "input_file.hpp"
-#include "random.hpp"
+#include "math/random.hpp"
 
 namespace nfvi {
 namespace fs = std::filesystem;

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "types.hpp"
+#include "math/types.hpp"
 
 namespace nfvi {
 
