@@ -11,6 +11,7 @@
 #include "cli_checks.hpp"
 #include "conditional_figures.hpp"
 #include "conditional_model_json.hpp"
+#include "model_files.hpp"
 #include "vi/conditional_trainer.hpp"
 #include "vi/diagnostics.hpp"
 #include "flow_figures.hpp"
@@ -297,13 +298,7 @@ int run_cond(const CondOptions& o) {
 }
 
 int run_cond_sample(const CondSampleOptions& o) {
-  const std::string text = read_input_text("--model", o.model, kModelFileLimit);
-  ConditionalModel model;
-  try {
-    model = conditional_model_from_text(text);
-  } catch (const ModelFormatError& e) {
-    throw UsageError("--model: " + o.model + ": " + e.what());
-  }
+  const ConditionalModel model = read_conditional_model("--model", o.model);
   const ConditionalTrainer trainer = trainer_for(model);
   const bool extrapolation = trainer.is_extrapolation(o.angle);
 

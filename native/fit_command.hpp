@@ -17,6 +17,7 @@ struct FitOptions {
   double learning_rate = 2e-3;
   std::string lr_schedule = "constant";  // or cosine
   std::uint64_t seed = 1;
+  int threads = 1;  // matrix-product threads (the coupling layers' conditioners); 0: the libraries' default
   std::string out;  // default runs/<potential>
   bool no_figures = false;
   bool overwrite = false;  // replace the results already in --out

@@ -8,6 +8,7 @@
 
 #include "cli_checks.hpp"
 #include "cond_command.hpp"
+#include "density_commands.hpp"
 #include "fit_command.hpp"
 #include "interrupt.hpp"
 #include "sample_command.hpp"
@@ -21,6 +22,10 @@ int main(int argc, char** argv) {
   nfvi::SampleOptions sample_options;
   CLI::App* fit = nfvi::add_fit_command(app, fit_options);
   CLI::App* sample = nfvi::add_sample_command(app, sample_options);
+  nfvi::DensityOptions density_options;
+  nfvi::LogqOptions logq_options;
+  CLI::App* density = nfvi::add_density_command(app, density_options);
+  CLI::App* logq = nfvi::add_logq_command(app, logq_options);
   nfvi::CondOptions cond_options;
   nfvi::CondSampleOptions cond_sample_options;
   CLI::App* cond = nfvi::add_cond_command(app, cond_options);
@@ -42,6 +47,8 @@ int main(int argc, char** argv) {
   try {
     if (*fit) return nfvi::run_fit(fit_options);
     if (*sample) return nfvi::run_sample(sample_options);
+    if (*density) return nfvi::run_density(density_options);
+    if (*logq) return nfvi::run_logq(logq_options);
     if (*cond) return nfvi::run_cond(cond_options);
     if (*cond_sample) return nfvi::run_cond_sample(cond_sample_options);
     if (*vae) return nfvi::run_vae(vae_options);

@@ -6,7 +6,7 @@
 #include "cli_checks.hpp"
 #include "file_flags.hpp"
 #include "interrupt.hpp"
-#include "model_json.hpp"
+#include "model_files.hpp"
 #include "flows/flow.hpp"
 #include "math/random.hpp"
 #include "samples_csv.hpp"
@@ -27,13 +27,7 @@ CLI::App* add_sample_command(CLI::App& app, SampleOptions& o) {
 }
 
 int run_sample(const SampleOptions& o) {
-  const std::string text = read_input_text("--model", o.model, kModelFileLimit);
-  FlowModel model;
-  try {
-    model = flow_model_from_text(text);
-  } catch (const ModelFormatError& e) {
-    throw UsageError("--model: " + o.model + ": " + e.what());
-  }
+  const FlowModel model = read_flow_model("--model", o.model);
   Flow flow = model.make_flow();
 
   SamplesCsv csv(o.out);  // checks --out before the sampling

@@ -108,6 +108,58 @@ grep -q "beyond the range of trained parameters" "$work/stderr" || fail "sample 
 [ -z "$(ls "$work" | grep '^\.\?s3\.csv')" ] || fail "sample of an overflowing model left a CSV"
 
 # ---------------------------------------------------------------------------
+# Flow families: --flow, the exact density (nfvi density, nfvi logq), and
+# model files of every family.
+family=(fit --steps 20 --samples 50 --no-figures --out "$work/out")
+expect_error 2 "--flow: flow spec 'planer:3': unknown layer kind" "${family[@]}" --flow planer:3
+expect_error 2 "--flow: flow spec 'spline:2:bins=1': bins must be a whole number from 2 to 64" "${family[@]}" --flow spline:2:bins=1
+expect_error 2 "--flow: flow spec 'spline:4:colour=red': unknown option 'colour'" "${family[@]}" --flow spline:4:colour=red
+expect_error 2 "--flow: flow spec is empty" "${family[@]}" --flow " "
+expect_error 2 "--flow: must not be empty" "${family[@]}" --flow ""
+expect_error 2 "--layers: give --flow or --layers, not both" "${fit[@]}" --flow radial:3
+expect_error 2 --lr-schedule "${fit[@]}" --lr-schedule linear
+for flow in radial:3 affine:2 spline:2 "spline:1:bins=4,radial:1,planar:2"; do
+  rm -rf "$work/family"
+  "$nfvi" fit --flow "$flow" --steps 20 --samples 50 --lr-schedule cosine --out "$work/family" >/dev/null 2>"$work/stderr" ||
+    fail "fit --flow $flow failed: $(tail -1 "$work/stderr")"
+  for f in learned_density.png learned_histogram.png layers.png summary.json; do
+    [ -s "$work/family/$f" ] || fail "fit --flow $flow wrote no $f"
+  done
+  grep -q "\"flow\": \"$flow\"" "$work/family/summary.json" || fail "summary.json of $flow does not name its flow"
+  "$nfvi" sample --model "$work/family/summary.json" --n 100 --out "$work/fs.csv" >/dev/null 2>&1 ||
+    fail "sample of a $flow model failed"
+  # log q by the inverse, at the flow's own samples, equals the samples' log q (to the CSV's 9 digits).
+  "$nfvi" logq --model "$work/family/summary.json" --points "$work/fs.csv" --out "$work/fq.csv" >/dev/null 2>&1 ||
+    fail "logq of a $flow model failed"
+  paste -d, "$work/fs.csv" "$work/fq.csv" | awk -F, -v f="$flow" 'NR > 1 { d = $3 - $6; if (d < 0) d = -d;
+    if (d > 1e-6 * (1 + ($3 < 0 ? -$3 : $3))) { print "FAIL: logq of " f " differs at line " NR ": " $3 " vs " $6; bad = 1 } }
+    END { exit bad }' || failures=$((failures + 1))
+  # The exact density on a fine grid over [-10, 10]^2 holds all the mass.
+  "$nfvi" density --model "$work/family/summary.json" --grid 400 --box -10,10,-10,10 --out "$work/fd.csv" \
+    >/dev/null 2>&1 || fail "density of a $flow model failed"
+  awk -F, -v f="$flow" 'NR > 1 { m += exp($3) * 0.0025 } END { if (m < 0.999 || m > 1.001) { print "FAIL: the density of " f " integrates to " m; exit 1 } }' \
+    "$work/fd.csv" || failures=$((failures + 1))
+done
+# Bad model files of a family: truncated, a layer of the wrong kind, too few parameters.
+head -c 300 "$work/family/summary.json" >"$work/f_truncated.json"
+sed 's/"layer": "radial"/"layer": "affine"/' "$work/family/summary.json" >"$work/f_kind.json"
+sed 's/"flow": "spline:1:bins=4,radial:1,planar:2"/"flow": "spline:1,radial:1,planar:2"/' "$work/family/summary.json" >"$work/f_bins.json"
+for bad in f_truncated f_kind f_bins; do
+  "$nfvi" sample --model "$work/$bad.json" --n 10 --out "$work/fb.csv" >/dev/null 2>"$work/stderr"
+  got=$?
+  [ "$got" -eq 2 ] || fail "sample of $bad exited $got, expected 2"
+  [ "$(grep -c . "$work/stderr")" -eq 1 ] && grep -q -- "--model" "$work/stderr" || fail "sample of $bad: $(cat "$work/stderr")"
+done
+grep -q 'parameters.layers\[1\].layer must be "radial"' <("$nfvi" sample --model "$work/f_kind.json" --n 1 --out "$work/fb.csv" 2>&1) ||
+  fail "a layer of the wrong kind is not named"
+grep -q 'parameters.layers\[0\].layer must be "spline", as "flow" says' <("$nfvi" sample --model "$work/f_bins.json" --n 1 --out "$work/fb.csv" 2>&1) ||
+  fail "a layer whose options differ from the flow spec is not named"
+# summary.json has one number a line: drop the first number of the first layer's parameters.
+awk '!done && seen { done = 1; next } /"parameters": \[$/ { seen = 1 } { print }' "$work/family/summary.json" >"$work/f_count.json"
+grep -q 'parameters must be an array of' <("$nfvi" sample --model "$work/f_count.json" --n 1 --out "$work/fb.csv" 2>&1) ||
+  fail "a layer with the wrong number of parameters is not named"
+
+# ---------------------------------------------------------------------------
 # nfvi cond and nfvi cond-sample
 
 cond=(cond --steps 6 --phase1-steps 3 --layers 3 --hidden 8 --angles-per-step 4 --samples 10 --phase2-samples 20
