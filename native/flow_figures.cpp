@@ -20,6 +20,10 @@ figures::View cell_centre_view(const View& view, int bins) {
 
 std::vector<int> layers_to_show(int layers) {
   std::vector<int> shown{0};
+  if (layers <= 8) {  // coupling flows have few layers: show every one
+    for (int k = 1; k <= layers; ++k) shown.push_back(k);
+    return shown;
+  }
   if (layers >= 1) shown.push_back(1);
   for (int k = 5; k < layers; k += 5) shown.push_back(k);
   if (layers > 1) shown.push_back(layers);

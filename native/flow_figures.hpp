@@ -19,7 +19,7 @@ struct FlowFigureSettings {
   int layer_samples = 10000;            // 10^4 points per layer panel
 };
 
-// Layers shown in layers.png: 0, 1, 5, 10, 15, ..., K (K always included).
+// Layers shown in layers.png: every one up to K = 8; beyond, 0, 1, 5, 10, 15, ..., K (K always included).
 std::vector<int> layers_to_show(int layers);
 
 void write_true_density_figure(const std::string& png_path, Potential potential, const FlowFigureSettings& settings);
