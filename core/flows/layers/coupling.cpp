@@ -9,8 +9,8 @@ CouplingSplit::CouplingSplit(int dim, int coupling_index) {
   const int first = dim / 2;
   std::vector<Eigen::Index> head, tail;
   for (int d = 0; d < dim; ++d) (d < first ? head : tail).push_back(d);
-  conditioning = coupling_index % 2 == 0 ? head : tail;
-  transformed = coupling_index % 2 == 0 ? tail : head;
+  conditioning = coupling_index % 2 == 0 ? tail : head;
+  transformed = coupling_index % 2 == 0 ? head : tail;
 }
 
 void CouplingSplit::gather(SamplesConstRef z, const std::vector<Eigen::Index>& which, Matrix& out) {

@@ -4,8 +4,11 @@
 //
 // The split: the first floor(D/2) coordinates and the rest. The coupling
 // layers of a flow alternate which part they transform (flow_spec.hpp
-// numbers them): even ones transform the second part given the first, odd
-// ones the first given the second, so that every coordinate is transformed.
+// numbers them): even ones transform the first part given the second, odd
+// ones the second given the first, so that every coordinate is transformed.
+// Starting with the first part matters for targets built as p(z1) p(z2 | z1)
+// (U2-U4): the first layer then shapes z1's marginal from the base while z2
+// is still independent of it, and the second adds z2's dependence on z1.
 //
 // The conditioner is an MLP {|a|, hidden x depth, outputs} with ELU hidden
 // layers (nn/mlp.hpp), its weights a segment of the flow's parameters in the
