@@ -59,6 +59,14 @@ CLI::App* add_fit_command(CLI::App& app, FitOptions& o) {
                   "constant, or cosine: lr (1 + cos(pi t/T))/2 over the T steps, from --lr down towards 0")
       ->check(CLI::IsMember({"constant", "cosine"}))
       ->capture_default_str();
+  fit->add_option("--anneal", o.anneal,
+                  "beta-annealing: minimise E[log q + beta U] with beta = min(1, --anneal-start + t/T) over T steps "
+                  "(0: off)")
+      ->check(CLI::Range(0LL, 100000000LL))
+      ->capture_default_str();
+  fit->add_option("--anneal-start", o.anneal_start, "beta at the first step of --anneal")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   fit->add_option("--seed", o.seed, "Random seed (initial parameters and every sample)")
       ->check(CLI::Range(std::uint64_t{0}, kMaxSeed))
       ->capture_default_str();
@@ -85,6 +93,8 @@ int run_fit(const FitOptions& o) {
   const int steps = o.steps > 0 ? o.steps : seed_study_steps(config.potential);
   config.schedule = o.lr_schedule == "cosine" ? LearningRateSchedule::Cosine : LearningRateSchedule::Constant;
   config.schedule_steps = steps;
+  config.anneal_steps = o.anneal;
+  config.anneal_start = o.anneal_start;
   int flow_layers = 0;
   try {
     flow_layers = Flow(2, config.flow).layers();
@@ -135,6 +145,7 @@ int run_fit(const FitOptions& o) {
                   {"steps", steps},
                   {"lr", o.learning_rate},
                   {"lr_schedule", o.lr_schedule},
+                  {"anneal", o.anneal},
                   {"seed", o.seed},
                   {"kl_estimate", kl_estimate},
                   {"log_z", log_z},

@@ -16,6 +16,8 @@ struct FitOptions {
   int steps = 0;  // 0: the seed study's steps for the energy
   double learning_rate = 2e-3;
   std::string lr_schedule = "constant";  // or cosine
+  long long anneal = 0;                  // beta-annealing over this many steps (0: off)
+  double anneal_start = 0.01;
   std::uint64_t seed = 1;
   int threads = 1;  // matrix-product threads (the coupling layers' conditioners); 0: the libraries' default
   std::string out;  // default runs/<potential>

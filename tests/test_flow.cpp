@@ -104,3 +104,42 @@ TEST_CASE("flow: after a short training, the exact density of every family integ
     CHECK(tv < 0.05);
   }
 }
+
+TEST_CASE("flow: the beta-annealed objective's gradient (central differences); beta = 1 is the plain one exactly",
+          "[flow][gradient][anneal]") {
+  Flow flow = perturbed_flow("spline:1:hidden=6,planar:3", 15, 0.2);
+  Random rng(16);
+  Samples eps(2, 10);
+  rng.fill_normal(eps);
+  ReverseKL objective(Potential::U2);
+  Vector plain, beta_one;
+  const double l_plain = objective.evaluate(flow, eps, &plain);
+  const double l_one = objective.evaluate(flow, eps, &beta_one, 1.0);
+  CHECK(l_plain == l_one);
+  CHECK(plain == beta_one);
+
+  const double beta = 0.3;
+  Vector analytic;
+  const double value = objective.evaluate(flow, eps, &analytic, beta);
+  CHECK(value == l_plain);  // the value reported is always the plain estimate
+  const auto annealed = [&](const Vector& t) {
+    Flow f = flow;
+    f.parameters() = t;
+    f.forward(eps);
+    Array energy;
+    Samples gradient;
+    evaluate_energy(Potential::U2, f.output(), energy, gradient);
+    return (f.log_q() + beta * energy).mean();
+  };
+  const Vector numeric = central_difference_gradient_4th(annealed, flow.parameters(), 1e-4);
+  INFO("worst relative error " << max_relative_error(analytic, numeric));
+  CHECK(max_relative_error(analytic, numeric) < 1e-6);
+
+  TrainingConfig config;
+  config.anneal_steps = 100;
+  CHECK(anneal_beta_at(config, 1) == Approx(0.02));
+  CHECK(anneal_beta_at(config, 50) == Approx(0.51));
+  CHECK(anneal_beta_at(config, 99) == 1.0);
+  config.anneal_steps = 0;
+  CHECK(anneal_beta_at(config, 1) == 1.0);
+}

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "vi/diagnostics.hpp"
+#include "math/scalar_math.hpp"
 #include "vi/flow_trainer.hpp"
 
 using namespace nfvi;
@@ -99,4 +100,19 @@ TEST_CASE("seed study step counts", "[training]") {
   CHECK(seed_study_steps(Potential::U3) == 10000);
   CHECK(seed_study_steps(Potential::U4) == 10000);
   CHECK(seed_study_steps(Potential::U8) == 10000);
+}
+
+TEST_CASE("training: the cosine schedule runs from lr down towards 0; constant stays", "[training]") {
+  TrainingConfig config;
+  config.learning_rate = 0.01;
+  CHECK(learning_rate_at(config, 1) == 0.01);
+  CHECK(learning_rate_at(config, 999) == 0.01);
+  config.schedule = LearningRateSchedule::Cosine;
+  config.schedule_steps = 100;
+  CHECK(learning_rate_at(config, 1) == Approx(0.01));
+  CHECK(learning_rate_at(config, 51) == Approx(0.005));
+  CHECK(learning_rate_at(config, 100) == Approx(0.01 * 0.5 * (1 + std::cos(kPi * 0.99))));
+  CHECK(learning_rate_at(config, 100) > 0);
+  config.schedule_steps = 0;
+  CHECK_THROWS_AS(FlowTrainer(config), std::invalid_argument);
 }

@@ -12,6 +12,8 @@ const TrainingConfig& validated(const TrainingConfig& config) {
   if (config.samples < 1) throw std::invalid_argument("samples must be at least 1");
   if (!(config.learning_rate > 0) || !std::isfinite(config.learning_rate))
     throw std::invalid_argument("learning rate must be a positive finite number");
+  if (config.anneal_steps < 0 || !(config.anneal_start >= 0 && config.anneal_start <= 1))
+    throw std::invalid_argument("annealing needs steps >= 0 and a start in [0, 1]");
   if (config.schedule != LearningRateSchedule::Constant && config.schedule_steps < 1)
     throw std::invalid_argument("a learning-rate schedule needs its number of steps");
   return config;
@@ -23,6 +25,11 @@ double learning_rate_at(const TrainingConfig& config, long long step) {
   if (config.schedule == LearningRateSchedule::Constant) return config.learning_rate;
   const double t = static_cast<double>(std::min(std::max(step, 1LL), config.schedule_steps) - 1);
   return config.learning_rate * 0.5 * (1 + std::cos(kPi * t / static_cast<double>(config.schedule_steps)));
+}
+
+double anneal_beta_at(const TrainingConfig& config, long long step) {
+  if (config.anneal_steps <= 0) return 1.0;
+  return std::min(1.0, config.anneal_start + static_cast<double>(step) / static_cast<double>(config.anneal_steps));
 }
 
 int seed_study_steps(Potential potential) {
@@ -52,7 +59,7 @@ double FlowTrainer::step() {
   };
 
   adam_.set_learning_rate(learning_rate_at(config_, step_number));
-  const double loss = objective_.evaluate(flow_, rng_, config_.samples, &gradient_);
+  const double loss = objective_.evaluate(flow_, rng_, config_.samples, &gradient_, anneal_beta_at(config_, step_number));
   if (!std::isfinite(loss) || !gradient_.allFinite()) throw diverged("the KL estimate or its gradient is not finite");
   adam_.step(flow_.parameters(), gradient_);
   if (!flow_.parameters().allFinite()) throw diverged("the parameters are not finite");

@@ -29,8 +29,16 @@ struct TrainingConfig {
   double learning_rate = 2e-3;
   LearningRateSchedule schedule = LearningRateSchedule::Constant;
   long long schedule_steps = 0;    // T, for a schedule other than constant
+  // beta-annealing (Rezende & Mohamed 2015): step t minimises
+  // E_q[log q + beta_t U] with beta_t = min(1, anneal_start + t / anneal_steps).
+  // anneal_steps = 0: off (beta = 1, exactly today's objective).
+  long long anneal_steps = 0;
+  double anneal_start = 0.01;
   std::uint64_t seed = 1;
 };
+
+// beta_t of step t (1-based): 1 when annealing is off.
+double anneal_beta_at(const TrainingConfig& config, long long step);
 
 // The learning rate of step t (1-based) under the config's schedule.
 double learning_rate_at(const TrainingConfig& config, long long step);

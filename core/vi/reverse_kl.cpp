@@ -2,23 +2,23 @@
 
 namespace nfvi {
 
-double ReverseKL::evaluate(Flow& flow, SamplesConstRef eps, Vector* gradient) {
+double ReverseKL::evaluate(Flow& flow, SamplesConstRef eps, Vector* gradient, double beta) {
   flow.forward(eps);
   energy_function_(flow.output(), energy_, energy_grad_);
   const double n = static_cast<double>(eps.cols());
   const double loss = (flow.log_q() + energy_).sum() / n;
   if (gradient != nullptr) {
     gradient->setZero(flow.parameters().size());
-    energy_grad_ /= n;
+    energy_grad_ *= beta / n;
     flow.backward(energy_grad_, Array::Constant(eps.cols(), 1.0 / n), *gradient);
   }
   return loss;
 }
 
-double ReverseKL::evaluate(Flow& flow, Random& rng, Eigen::Index n, Vector* gradient) {
+double ReverseKL::evaluate(Flow& flow, Random& rng, Eigen::Index n, Vector* gradient, double beta) {
   eps_.resize(flow.dim(), n);
   rng.fill_normal(eps_);
-  return evaluate(flow, eps_, gradient);
+  return evaluate(flow, eps_, gradient, beta);
 }
 
 double estimate_reverse_kl(Flow& flow, const EnergyFunction& energy_function, Random& rng, Eigen::Index n) {

@@ -25,11 +25,15 @@ class ReverseKL {
   explicit ReverseKL(EnergyFunction energy) : energy_function_(std::move(energy)) {}
 
   // L for the given base noise eps (D, N). If gradient is non-null it is
-  // overwritten with dL/dparameters (this is where gradients are cleared).
-  double evaluate(Flow& flow, SamplesConstRef eps, Vector* gradient);
+  // overwritten with the gradient of the annealed objective
+  //   L_beta = mean_n [ log q(z_K,n) + beta U(z_K,n) ]   (beta = 1: L itself)
+  // with respect to the parameters (this is where gradients are cleared):
+  // dL_beta/dz_K = beta grad U / N, dL_beta/dlog q = 1 / N. The value
+  // returned is L (beta = 1), so that estimates stay comparable.
+  double evaluate(Flow& flow, SamplesConstRef eps, Vector* gradient, double beta = 1);
 
   // Draws eps ~ N(0, I) with n columns and evaluates as above.
-  double evaluate(Flow& flow, Random& rng, Eigen::Index n, Vector* gradient);
+  double evaluate(Flow& flow, Random& rng, Eigen::Index n, Vector* gradient, double beta = 1);
 
  private:
   EnergyFunction energy_function_;

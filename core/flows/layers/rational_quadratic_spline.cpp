@@ -8,74 +8,71 @@
 namespace nfvi {
 namespace {
 
-// Softmax of n values, stably.
-void softmax(const double* v, int n, std::vector<double>& p) {
-  const double top = *std::max_element(v, v + n);
-  double sum = 0;
-  for (int i = 0; i < n; ++i) sum += (p[static_cast<size_t>(i)] = std::exp(v[i] - top));
-  for (int i = 0; i < n; ++i) p[static_cast<size_t>(i)] /= sum;
+// Each column's softmax over its rows, stably: (B, M) -> (B, M).
+Matrix column_softmax(const Eigen::Ref<const Matrix>& v) {
+  Matrix e = (v.rowwise() - v.colwise().maxCoeff()).array().exp().matrix();
+  e.array().rowwise() /= e.colwise().sum().array();
+  return e;
 }
 
 // dv_i = p_i (dp_i - sum_j p_j dp_j): the softmax's backward, added into dv.
-void softmax_backward(const std::vector<double>& p, const std::vector<double>& dp, double* dv) {
+void softmax_backward(const double* p, const std::vector<double>& dp, double* dv) {
   double dot = 0;
-  for (size_t i = 0; i < p.size(); ++i) dot += p[i] * dp[i];
-  for (size_t i = 0; i < p.size(); ++i) dv[i] += p[i] * (dp[i] - dot);
+  for (size_t i = 0; i < dp.size(); ++i) dot += p[i] * dp[i];
+  for (size_t i = 0; i < dp.size(); ++i) dv[i] += p[i] * (dp[i] - dot);
 }
 
 }  // namespace
 
-RationalQuadraticSpline::RationalQuadraticSpline(const SplineShape& shape)
-    : shape_(shape),
-      width_p_(static_cast<size_t>(shape.bins)),
-      height_p_(static_cast<size_t>(shape.bins)),
-      w_(static_cast<size_t>(shape.bins)),
-      h_(static_cast<size_t>(shape.bins)),
-      x_(static_cast<size_t>(shape.bins) + 1),
-      y_(static_cast<size_t>(shape.bins) + 1),
-      delta_(static_cast<size_t>(shape.bins) + 1, 1.0),
-      delta_raw_(static_cast<size_t>(std::max(shape.bins - 1, 0))),
-      dw_(static_cast<size_t>(shape.bins)),
-      dh_(static_cast<size_t>(shape.bins)) {}
-
-void RationalQuadraticSpline::set_knots(const double* raw) {
+void RationalQuadraticSplines::set_knots(const Eigen::Ref<const Matrix>& raw) {
   const int bins = shape_.bins;
+  const Eigen::Index m_count = raw.cols();
   const double m = SplineShape::kMinimum, span = 2 * shape_.bound, share = 1 - bins * m;
-  softmax(raw, bins, width_p_);
-  softmax(raw + bins, bins, height_p_);
-  x_[0] = y_[0] = -shape_.bound;
-  for (size_t k = 0; k < static_cast<size_t>(bins); ++k) {
-    w_[k] = span * (m + share * width_p_[k]);
-    h_[k] = span * (m + share * height_p_[k]);
-    x_[k + 1] = x_[k] + w_[k];
-    y_[k + 1] = y_[k] + h_[k];
+  width_p_ = column_softmax(raw.topRows(bins));
+  height_p_ = column_softmax(raw.middleRows(bins, bins));
+  w_ = (span * (m + share * width_p_.array())).matrix();
+  h_ = (span * (m + share * height_p_.array())).matrix();
+  x_.resize(bins + 1, m_count);
+  y_.resize(bins + 1, m_count);
+  x_.row(0).setConstant(-shape_.bound);
+  y_.row(0).setConstant(-shape_.bound);
+  for (int k = 0; k < bins; ++k) {
+    x_.row(k + 1) = x_.row(k) + w_.row(k);
+    y_.row(k + 1) = y_.row(k) + h_.row(k);
   }
   static const double c0 = softplus_inverse(1 - SplineShape::kMinimum);
-  for (size_t k = 1; k < static_cast<size_t>(bins); ++k) {
-    const double v = raw[2 * bins + static_cast<int>(k) - 1] + c0;
-    delta_[k] = m + softplus(v);
-    delta_raw_[k - 1] = sigmoid(v);
+  const Eigen::ArrayXXd v = raw.bottomRows(bins - 1).array() + c0;
+  // softplus(v) = max(v, 0) + log1p(exp(-|v|)); sigmoid(v) = 1 / (1 + exp(-v)).
+  delta_.resize(bins + 1, m_count);
+  delta_.row(0).setOnes();
+  delta_.row(bins).setOnes();
+  delta_.middleRows(1, bins - 1) = (m + v.max(0.0) + (-v.abs()).exp().log1p()).matrix();
+  delta_sig_ = (1 / (1 + (-v).exp())).matrix();
+  if (static_cast<int>(dw_.size()) != bins) {
+    dw_.assign(static_cast<size_t>(bins), 0.0);
+    dh_.assign(static_cast<size_t>(bins), 0.0);
   }
 }
 
-int RationalQuadraticSpline::bin_of(const std::vector<double>& knots, double v) const {
-  // The last knot k with knots[k] <= v, among 0..B-1 (v beyond the last knot, by round-off, is in the last bin).
-  const auto it = std::upper_bound(knots.begin() + 1, knots.end() - 1, v);
-  return static_cast<int>(it - knots.begin()) - 1;
+int RationalQuadraticSplines::bin_of(const Matrix& knots, Eigen::Index m, double v) const {
+  const double* column = knots.data() + m * knots.rows();
+  // Beyond the last knot (by round-off) is the last bin.
+  const double* it = std::upper_bound(column + 1, column + knots.rows() - 1, v);
+  return static_cast<int>(it - column) - 1;
 }
 
-RationalQuadraticSpline::InBin RationalQuadraticSpline::evaluate(int k, double xi, bool with_partials) const {
-  const size_t i = static_cast<size_t>(k);
-  const double wk = w_[i], hk = h_[i], dk = delta_[i], dk1 = delta_[i + 1];
+RationalQuadraticSplines::InBin RationalQuadraticSplines::evaluate(Eigen::Index m, int k, double xi,
+                                                                   bool with_partials) const {
+  const double wk = w_(k, m), hk = h_(k, m), dk = delta_(k, m), dk1 = delta_(k + 1, m);
   const double s = hk / wk, e = xi * (1 - xi), e1 = 1 - 2 * xi, c2 = dk1 + dk - 2 * s;
   const double num = s * xi * xi + dk * e, den = s + c2 * e;
   const double mid = dk1 * xi * xi + 2 * s * e + dk * (1 - xi) * (1 - xi);
   InBin r{};
   r.n_over_d = num / den;
-  r.g = y_[i] + hk * r.n_over_d;
+  r.g = y_(k, m) + hk * r.n_over_d;
   r.log_slope = 2 * std::log(s) + std::log(mid) - 2 * std::log(den);
   if (!with_partials) return r;
-  // N and Dn (num, den) and M (mid) by xi, s, delta_k and delta_{k+1}.
+  // num, den and mid by xi, s, delta_k and delta_{k+1}.
   const double n_xi = 2 * s * xi + dk * e1, n_s = xi * xi, n_dk = e, n_dk1 = 0;
   const double d_xi = c2 * e1, d_s = 1 - 2 * e, d_dk = e, d_dk1 = e;
   const double m_xi = 2 * dk1 * xi + 2 * s * e1 - 2 * dk * (1 - xi), m_s = 2 * e, m_dk = (1 - xi) * (1 - xi),
@@ -92,24 +89,24 @@ RationalQuadraticSpline::InBin RationalQuadraticSpline::evaluate(int k, double x
   return r;
 }
 
-double RationalQuadraticSpline::forward(double x, double& log_slope) const {
+double RationalQuadraticSplines::forward(Eigen::Index m, double x, double& log_slope) const {
   if (!(x >= -shape_.bound && x <= shape_.bound)) {
     log_slope = 0;
     return x;
   }
-  const int k = bin_of(x_, x);
-  const InBin r = evaluate(k, (x - x_[static_cast<size_t>(k)]) / w_[static_cast<size_t>(k)], false);
+  const int k = bin_of(x_, m, x);
+  const InBin r = evaluate(m, k, (x - x_(k, m)) / w_(k, m), false);
   log_slope = r.log_slope;
   return r.g;
 }
 
-double RationalQuadraticSpline::backward(double x, double dg, double dlog_slope, double* draw) const {
+double RationalQuadraticSplines::backward(Eigen::Index m, double x, double dg, double dlog_slope, double* draw) const {
   if (!(x >= -shape_.bound && x <= shape_.bound)) return dg;
   const int bins = shape_.bins;
-  const int k = bin_of(x_, x);
+  const int k = bin_of(x_, m, x);
   const size_t i = static_cast<size_t>(k);
-  const double wk = w_[i], xi = (x - x_[i]) / wk, s = h_[i] / wk;
-  const InBin r = evaluate(k, xi, true);
+  const double wk = w_(k, m), xi = (x - x_(k, m)) / wk, s = h_(k, m) / wk;
+  const InBin r = evaluate(m, k, xi, true);
   const double t_xi = dg * r.g_xi + dlog_slope * r.l_xi;
   const double t_s = dg * r.g_s + dlog_slope * r.l_s;
   const double t_dk = dg * r.g_dk + dlog_slope * r.l_dk;
@@ -118,45 +115,38 @@ double RationalQuadraticSpline::backward(double x, double dg, double dlog_slope,
   // Widths and heights: this bin's own, and every earlier one through the knot x_k (y_k).
   std::vector<double>& dw = dw_;
   std::vector<double>& dh = dh_;
-  std::fill(dw.begin(), dw.end(), 0.0);
-  std::fill(dh.begin(), dh.end(), 0.0);
   const double dx_k = -t_xi / wk, dy_k = dg;
-  for (size_t j = 0; j < i; ++j) {
-    dw[j] += dx_k;
-    dh[j] += dy_k;
-  }
-  dw[i] += -(t_xi * xi + t_s * s) / wk;
-  dh[i] += t_s / wk + dg * r.n_over_d;
   // w = 2L (m + (1 - B m) p): dp = 2L (1 - B m) dw, then the softmax.
   const double scale = 2 * shape_.bound * (1 - bins * SplineShape::kMinimum);
-  for (int j = 0; j < bins; ++j) {
-    dw[static_cast<size_t>(j)] *= scale;
-    dh[static_cast<size_t>(j)] *= scale;
+  for (size_t j = 0; j < static_cast<size_t>(bins); ++j) {
+    dw[j] = j < i ? scale * dx_k : 0.0;
+    dh[j] = j < i ? scale * dy_k : 0.0;
   }
-  softmax_backward(width_p_, dw, draw);
-  softmax_backward(height_p_, dh, draw + bins);
+  dw[i] = scale * (-(t_xi * xi + t_s * s) / wk);
+  dh[i] = scale * (t_s / wk + dg * r.n_over_d);
+  softmax_backward(width_p_.data() + m * bins, dw, draw);
+  softmax_backward(height_p_.data() + m * bins, dh, draw + bins);
   // Interior slopes delta_1..delta_{B-1}: delta = m + softplus(d' + c0).
-  if (k >= 1) draw[2 * bins + k - 1] += t_dk * delta_raw_[i - 1];
-  if (k + 1 <= bins - 1) draw[2 * bins + k] += t_dk1 * delta_raw_[i];
+  if (k >= 1) draw[2 * bins + k - 1] += t_dk * delta_sig_(k - 1, m);
+  if (k + 1 <= bins - 1) draw[2 * bins + k] += t_dk1 * delta_sig_(k, m);
   return t_xi / wk;
 }
 
-double RationalQuadraticSpline::inverse(double y, double& log_slope) const {
+double RationalQuadraticSplines::inverse(Eigen::Index m, double y, double& log_slope) const {
   if (!(y >= -shape_.bound && y <= shape_.bound)) {
     log_slope = 0;
     return y;
   }
-  const int k = bin_of(y_, y);
-  const size_t i = static_cast<size_t>(k);
-  const double wk = w_[i], hk = h_[i], dk = delta_[i], dk1 = delta_[i + 1], s = hk / wk;
-  const double dy = y - y_[i], c2 = dk1 + dk - 2 * s;
+  const int k = bin_of(y_, m, y);
+  const double wk = w_(k, m), hk = h_(k, m), dk = delta_(k, m), dk1 = delta_(k + 1, m), s = hk / wk;
+  const double dy = y - y_(k, m), c2 = dk1 + dk - 2 * s;
   const double a = hk * (s - dk) + dy * c2, b = hk * dk - dy * c2, c = -s * dy;
   const double discriminant = std::max(b * b - 4 * a * c, 0.0);
   double xi = (c == 0) ? 0.0 : 2 * c / (-b - std::sqrt(discriminant));
-  // The root carries the round-off of a, b and c (up to ~1e-9 relative where
-  // the bin is steep or flat); Newton steps on g(xi) = y, whose g is the
-  // forward's own formula, bring it to the forward's precision.
-  InBin r = evaluate(k, std::clamp(xi, 0.0, 1.0), false);
+  // The root carries the round-off of a, b and c; Newton steps on g(xi) = y,
+  // whose g is the forward's own formula, bring it to the forward's precision.
+  xi = std::clamp(xi, 0.0, 1.0);
+  InBin r = evaluate(m, k, xi, false);
   for (int step = 0; step < 3; ++step) {
     const double residual = r.g - y;
     if (residual == 0) break;
@@ -164,10 +154,10 @@ double RationalQuadraticSpline::inverse(double y, double& log_slope) const {
     const double next = std::clamp(xi - residual / slope, 0.0, 1.0);
     if (next == xi) break;
     xi = next;
-    r = evaluate(k, xi, false);
+    r = evaluate(m, k, xi, false);
   }
   log_slope = r.log_slope;
-  return x_[i] + xi * wk;
+  return x_(k, m) + xi * wk;
 }
 
 }  // namespace nfvi

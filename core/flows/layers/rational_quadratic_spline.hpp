@@ -21,6 +21,8 @@
 
 #include <vector>
 
+#include "math/types.hpp"
+
 namespace nfvi {
 
 struct SplineShape {
@@ -30,43 +32,51 @@ struct SplineShape {
   int raw_count() const { return 3 * bins - 1; }
 };
 
-class RationalQuadraticSpline {
+// M splines at once, one per column of a (3B - 1, M) matrix of raw values:
+// the knots are computed for all columns together (the softmax and softplus
+// vectorise over the batch), then each column's spline is evaluated alone.
+class RationalQuadraticSplines {
  public:
-  explicit RationalQuadraticSpline(const SplineShape& shape);
+  explicit RationalQuadraticSplines(const SplineShape& shape) : shape_(shape) {}
 
-  // Sets the knots from raw_count() unconstrained values.
-  void set_knots(const double* raw);
+  // Sets the knots of M splines from raw (3B - 1, M).
+  void set_knots(const Eigen::Ref<const Matrix>& raw);
+  Eigen::Index count() const { return w_.cols(); }
 
-  // g(x); log_slope = log g'(x) (0 outside [-L, L]).
-  double forward(double x, double& log_slope) const;
+  // Spline m: g(x); log_slope = log g'(x) (0 outside [-L, L]).
+  double forward(Eigen::Index m, double x, double& log_slope) const;
 
-  // Given dg = dL/dg and dlog_slope = dL/dlog g' at x (for the current knots),
-  // returns dL/dx and adds dL/draw into draw (raw_count() values).
+  // Given dg = dL/dg and dlog_slope = dL/dlog g' at x for spline m, returns
+  // dL/dx and adds dL/draw into draw (its 3B - 1 values).
   //   In bin k, with T_v = dg dg/dv + dlog_slope dlog g'/dv for v in {xi, s, delta_k, delta_{k+1}}:
   //   dx = T_xi / w_k;  dx_k = -T_xi / w_k;  dw_k = -(T_xi xi + T_s s) / w_k;
   //   dh_k = T_s / w_k + dg (g - y_k) / h_k;  dy_k = dg;
-  //   every w_j (h_j) with j < k gets dx_k (dy_k); then softmax and softplus.
-  double backward(double x, double dg, double dlog_slope, double* draw) const;
+  //   every w_j (h_j) with j < k gets dx_k (dy_k); then through
+  //   w = 2L (m + (1 - B m) p), p = softmax(w'): dw'_i = p_i (dp_i - sum_j p_j dp_j),
+  //   and delta = m + softplus(d' + c0): dd' = ddelta sigmoid(d' + c0).
+  double backward(Eigen::Index m, double x, double dg, double dlog_slope, double* draw) const;
 
-  // x = g^-1(y); log_slope = log g'(x).
-  double inverse(double y, double& log_slope) const;
+  // Spline m: x = g^-1(y); log_slope = log g'(x).
+  double inverse(Eigen::Index m, double y, double& log_slope) const;
 
  private:
-  int bin_of(const std::vector<double>& knots, double v) const;
-  // g and log g' in bin k at xi, and the partial derivatives that backward needs.
+  // g and log g' in bin k of spline m at xi, and the partial derivatives that backward needs.
   struct InBin {
     double g, log_slope;
     double g_xi, g_s, g_dk, g_dk1;  // dg/dv
     double l_xi, l_s, l_dk, l_dk1;  // dlog g'/dv
     double n_over_d;                // (g - y_k) / h_k
   };
-  InBin evaluate(int k, double xi, bool with_partials) const;
+  InBin evaluate(Eigen::Index m, int k, double xi, bool with_partials) const;
+  // The last knot k with knots(k, m) <= v, among 0..B-1.
+  int bin_of(const Matrix& knots, Eigen::Index m, double v) const;
 
   SplineShape shape_;
-  std::vector<double> width_p_, height_p_;  // (B) the softmax probabilities
-  std::vector<double> w_, h_, x_, y_;       // (B) widths and heights; (B + 1) knots
-  std::vector<double> delta_, delta_raw_;   // (B + 1) slopes at the knots; (B - 1) sigmoid(d' + c0)
-  mutable std::vector<double> dw_, dh_;     // (B) backward scratch
+  // Column m is spline m's:
+  Matrix width_p_, height_p_;  // (B, M) the softmax probabilities
+  Matrix w_, h_, x_, y_;       // (B, M) widths and heights; (B + 1, M) knots
+  Matrix delta_, delta_sig_;   // (B + 1, M) slopes at the knots; (B - 1, M) sigmoid(d' + c0)
+  mutable std::vector<double> dw_, dh_;  // (B) backward scratch
 };
 
 }  // namespace nfvi

@@ -43,14 +43,15 @@ void SplineCouplingLayer::forward(VectorConstRef params, SamplesConstRef z, Samp
   CouplingSplit::gather(z, split_.transformed, z_b_);
   network_.parameters() = params;
   network_.forward(z_a_);
-  const Matrix& out = network_.output();
+  const Eigen::Index nb = static_cast<Eigen::Index>(split_.transformed.size());
+  // Column n of the output holds |b| splines' values, one after the other: spline n |b| + j.
+  spline_.set_knots(Eigen::Map<const Matrix>(network_.output().data(), raw, nb * z.cols()));
   z_out = z;
   log_det.setZero();
   for (Eigen::Index n = 0; n < z.cols(); ++n) {
-    for (size_t j = 0; j < split_.transformed.size(); ++j) {
-      spline_.set_knots(&out(static_cast<Eigen::Index>(j) * raw, n));
+    for (Eigen::Index j = 0; j < nb; ++j) {
       double log_slope = 0;
-      z_out(split_.transformed[j], n) = spline_.forward(z_b_(static_cast<Eigen::Index>(j), n), log_slope);
+      z_out(split_.transformed[static_cast<size_t>(j)], n) = spline_.forward(n * nb + j, z_b_(j, n), log_slope);
       log_det(n) += log_slope;
     }
   }
@@ -59,16 +60,14 @@ void SplineCouplingLayer::forward(VectorConstRef params, SamplesConstRef z, Samp
 void SplineCouplingLayer::backward(VectorConstRef, SamplesConstRef, SamplesConstRef dz_out, ArrayConstRef dlog_det,
                                    SamplesRef dz, Eigen::Ref<Vector> dparams) {
   const Eigen::Index raw = shape_.raw_count(), n_samples = dz_out.cols();
-  const Matrix& out = network_.output();
   Matrix g_b;
   CouplingSplit::gather(dz_out, split_.transformed, g_b);
-  Matrix dy = Matrix::Zero(out.rows(), n_samples);
-  Matrix dz_b(g_b.rows(), n_samples);
+  const Eigen::Index nb = g_b.rows();
+  Matrix dy = Matrix::Zero(network_.output().rows(), n_samples);
+  Matrix dz_b(nb, n_samples);
   for (Eigen::Index n = 0; n < n_samples; ++n) {
-    for (Eigen::Index j = 0; j < g_b.rows(); ++j) {
-      spline_.set_knots(&out(j * raw, n));
-      dz_b(j, n) = spline_.backward(z_b_(j, n), g_b(j, n), dlog_det(n), &dy(j * raw, n));
-    }
+    for (Eigen::Index j = 0; j < nb; ++j)
+      dz_b(j, n) = spline_.backward(n * nb + j, z_b_(j, n), g_b(j, n), dlog_det(n), &dy(j * raw, n));
   }
   Matrix dz_a;
   network_.backward(dy, dparams, &dz_a);
@@ -86,13 +85,15 @@ void SplineCouplingLayer::inverse(VectorConstRef params, SamplesConstRef z_out, 
   CouplingSplit::gather(z_out, split_.conditioning, y_a);
   network_.parameters() = params;
   network_.predict(y_a, out);
+  const Eigen::Index nb = static_cast<Eigen::Index>(split_.transformed.size());
+  spline_.set_knots(Eigen::Map<const Matrix>(out.data(), raw, nb * z_out.cols()));
   z = z_out;
   log_det.setZero();
   for (Eigen::Index n = 0; n < z_out.cols(); ++n) {
-    for (size_t j = 0; j < split_.transformed.size(); ++j) {
-      spline_.set_knots(&out(static_cast<Eigen::Index>(j) * raw, n));
+    for (Eigen::Index j = 0; j < nb; ++j) {
+      const Eigen::Index row = split_.transformed[static_cast<size_t>(j)];
       double log_slope = 0;
-      z(split_.transformed[j], n) = spline_.inverse(z_out(split_.transformed[j], n), log_slope);
+      z(row, n) = spline_.inverse(n * nb + j, z_out(row, n), log_slope);
       log_det(n) += log_slope;
     }
   }

@@ -44,7 +44,7 @@ class SplineCouplingLayer : public FlowLayer {
   SplineShape shape_;
   CouplingSplit split_;
   Mlp network_;
-  RationalQuadraticSpline spline_;
+  RationalQuadraticSplines spline_;  // the knots of the last forward (or inverse), one spline per (sample, coordinate)
   Matrix z_a_, z_b_;  // from the last forward: (|a|, N), (|b|, N)
 };
 
