@@ -1,6 +1,11 @@
 #include "nn/dense_layer.hpp"
 
 #include <stdexcept>
+#include <type_traits>
+
+#if defined(__wasm_simd128__)
+#include "nn/small_products.hpp"
+#endif
 
 namespace nfvi {
 
@@ -22,7 +27,16 @@ auto DenseLayerOf<Scalar>::bias(VecConstRef params) const -> Eigen::Map<const Ve
 template <typename Scalar>
 void DenseLayerOf<Scalar>::forward(VecConstRef params, MatConstRef x, Mat& y) const {
   y.resize(outputs_, x.cols());
+#if defined(__wasm_simd128__)
+  if constexpr (std::is_same_v<Scalar, double>) {
+    small_products::product_nn(outputs_, static_cast<int>(x.cols()), inputs_, params.data(), outputs_, x.data(),
+                               static_cast<int>(x.outerStride()), y.data(), outputs_);
+  } else {
+    y.noalias() = weight(params) * x;
+  }
+#else
   y.noalias() = weight(params) * x;
+#endif
   y.colwise() += bias(params);
 }
 
@@ -31,8 +45,21 @@ void DenseLayerOf<Scalar>::backward(VecConstRef params, MatConstRef x, MatConstR
                                     Mat* dx) const {
   Eigen::Map<Mat> dweight(dparams.data(), outputs_, inputs_);
   Eigen::Map<Vec> dbias(dparams.data() + Eigen::Index{outputs_} * inputs_, outputs_);
-  dweight.noalias() += dy * x.transpose();
   dbias += dy.rowwise().sum();
+#if defined(__wasm_simd128__)
+  if constexpr (std::is_same_v<Scalar, double>) {
+    const int n = static_cast<int>(dy.cols());
+    small_products::product_nt(outputs_, inputs_, n, dy.data(), static_cast<int>(dy.outerStride()), x.data(),
+                               static_cast<int>(x.outerStride()), dweight.data(), outputs_);
+    if (dx != nullptr) {
+      dx->resize(inputs_, n);
+      small_products::product_tn(inputs_, n, outputs_, params.data(), outputs_, dy.data(),
+                                 static_cast<int>(dy.outerStride()), dx->data(), inputs_);
+    }
+    return;
+  }
+#endif
+  dweight.noalias() += dy * x.transpose();
   if (dx != nullptr) {
     dx->resize(inputs_, dy.cols());
     dx->noalias() = weight(params).transpose() * dy;
