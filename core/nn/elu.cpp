@@ -1,5 +1,9 @@
 #include "nn/elu.hpp"
 
+#include <type_traits>
+
+#include "math/simd_math.hpp"
+
 namespace nfvi {
 
 template <typename Scalar>
@@ -7,6 +11,15 @@ void elu_forward(const Eigen::Ref<const MatrixOf<Scalar>>& x, MatrixOf<Scalar>& 
   // max(x, 0) + exp(min(x, 0)) - 1: x for x > 0, exp(x) - 1 otherwise, in
   // one vectorised expression (Eigen vectorises exp, not expm1).
   y.resize(x.rows(), x.cols());
+#if defined(__wasm_simd128__)
+  // Eigen's exp is scalar in WebAssembly; simd_math's is two doubles at a time.
+  if constexpr (std::is_same_v<Scalar, double>) {
+    y.array() = x.array().min(0.0);
+    simd::exp_into(y.data(), y.data(), y.size());
+    y.array() += x.array().max(0.0) - 1.0;
+    return;
+  }
+#endif
   y.array() = x.array().max(Scalar(0)) + x.array().min(Scalar(0)).exp() - Scalar(1);
 }
 

@@ -4,13 +4,16 @@
 #include <cmath>
 
 #include "math/scalar_math.hpp"
+#include "math/simd_math.hpp"
 
 namespace nfvi {
 namespace {
 
-// Each column's softmax over its rows, stably: (B, M) -> (B, M).
+// Each column's softmax over its rows, stably: (B, M) -> (B, M). The exps go
+// through simd_math (vectorised in WebAssembly too, where Eigen's are scalar).
 Matrix column_softmax(const Eigen::Ref<const Matrix>& v) {
-  Matrix e = (v.rowwise() - v.colwise().maxCoeff()).array().exp().matrix();
+  Matrix e = v.rowwise() - v.colwise().maxCoeff();
+  simd::exp_into(e.data(), e.data(), e.size());
   e.array().rowwise() /= e.colwise().sum().array();
   return e;
 }
@@ -42,12 +45,18 @@ void RationalQuadraticSplines::set_knots(const Eigen::Ref<const Matrix>& raw) {
   }
   static const double c0 = softplus_inverse(1 - SplineShape::kMinimum);
   const Eigen::ArrayXXd v = raw.bottomRows(bins - 1).array() + c0;
-  // softplus(v) = max(v, 0) + log1p(exp(-|v|)); sigmoid(v) = 1 / (1 + exp(-v)).
+  // With e = exp(-|v|) in (0, 1]: softplus(v) = max(v, 0) + log(1 + e) (1 + e
+  // loses only what is far below the minimum slope m), and sigmoid(v) is
+  // 1 / (1 + e) for v >= 0, e / (1 + e) otherwise.
+  Eigen::ArrayXXd e = -v.abs();
+  simd::exp_into(e.data(), e.data(), e.size());
+  Eigen::ArrayXXd log_1pe = 1 + e;
+  simd::log_into(log_1pe.data(), log_1pe.data(), log_1pe.size());
   delta_.resize(bins + 1, m_count);
   delta_.row(0).setOnes();
   delta_.row(bins).setOnes();
-  delta_.middleRows(1, bins - 1) = (m + v.max(0.0) + (-v.abs()).exp().log1p()).matrix();
-  delta_sig_ = (1 / (1 + (-v).exp())).matrix();
+  delta_.middleRows(1, bins - 1) = (m + v.max(0.0) + log_1pe).matrix();
+  delta_sig_ = (v >= 0).select(1 / (1 + e), e / (1 + e)).matrix();
   if (static_cast<int>(dw_.size()) != bins) {
     dw_.assign(static_cast<size_t>(bins), 0.0);
     dh_.assign(static_cast<size_t>(bins), 0.0);
