@@ -40,12 +40,14 @@ usage:
   python3 bench/torch_spline_flow.py --self-test
   python3 bench/torch_spline_flow.py --nfvi-model SUMMARY_JSON [--nfvi-logq CSV]
       (nfvi's trained flow in this peer: log q against `nfvi logq`, and its KL)
+K defaults to 4, N to 1000 and SEED to 1 (nfvi's defaults but for K). It
 prints one line: potential, settings, s_per_step (the median wall time of a
-training step: sampling, loss, backward and Adam, nothing else; cpu_s_per_step
-the median CPU time of the process, less sensitive to a busy machine), kl_est (mean of the last 100 steps), logZ (2001 x 2001
-grid over [-10, 10]^2), true_kl = kl_est + logZ, and kl_true_fresh (the KL of
-the final flow from 100,000 fresh samples, + logZ).
-Threads: --threads, else $NFVI_PEER_THREADS, else 1.
+training step: sampling, loss, backward and Adam, nothing else),
+cpu_s_per_step (the median CPU time, less sensitive to a busy machine),
+kl_est (mean of the last 100 steps), logZ (2001 x 2001 grid over [-10, 10]^2),
+true_kl = kl_est + logZ, and kl_true_fresh (the KL of the final flow from
+100,000 fresh samples, + logZ). --no-logz and --no-fresh skip those two for
+timing runs. Threads: --threads, else $NFVI_PEER_THREADS, else 1.
 """
 import argparse
 import importlib.util
@@ -95,7 +97,7 @@ def spline_knots(raw, bins, bound):
     w = span * (m + (1 - bins * m) * torch.softmax(raw[:, :bins], dim=1))
     h = span * (m + (1 - bins * m) * torch.softmax(raw[:, bins:2 * bins], dim=1))
     start = torch.full_like(raw[:, :1], -bound)
-    # x_0 = -L and x_{k+1} = x_k + w_k (so x_B is L up to round-off, as in nfvi).
+    # x_0 = -L and x_k = -L + (w_0 + ... + w_{k-1}): x_B is L up to round-off, as in nfvi.
     xk = torch.cat([start, start + torch.cumsum(w, dim=1)], dim=1)
     yk = torch.cat([start, start + torch.cumsum(h, dim=1)], dim=1)
     c0 = softplus_inverse(1 - m)  # all-zero raw values give slope m + (1 - m) = 1
