@@ -12,8 +12,8 @@ The maths (Durkan, Bekasov, Murray and Papamakarios 2019, "Neural Spline Flows")
 
   Base:  z0 = mu + sigma * eps,  sigma = softplus(rho),  eps ~ N(0, I);
          mu = 0 and rho = softplus^-1(1) at the start (q0 = N(0, I)).
-  Layer i (0-based) of K, on z = (z1, z2): for even i it transforms z2 given
-         z1, for odd i z1 given z2. The conditioner is an MLP
+  Layer i (0-based) of K, on z = (z1, z2): for even i it transforms z1 given
+         z2, for odd i z2 given z1. The conditioner is an MLP
          1 -> H (x depth, ELU) -> 3B - 1 (linear), initialised like nn.Linear
          and then its last layer's weight and bias set to 0 (identity start).
   Spline: from the 3B - 1 outputs (B widths, B heights, B - 1 slopes),
@@ -181,8 +181,8 @@ class SplineCoupling(nn.Module):
         super().__init__()
         self.bins, self.bound = bins, bound
         # nfvi's split: the first floor(D/2) = 1 coordinate and the rest; even
-        # layers transform the second part given the first, odd ones the reverse.
-        self.cond, self.trans = (0, 1) if index % 2 == 0 else (1, 0)
+        # layers transform the first part given the second, odd ones the reverse.
+        self.cond, self.trans = (1, 0) if index % 2 == 0 else (0, 1)
         sizes = [1] + [hidden] * depth + [3 * bins - 1]
         layers = []
         for l in range(len(sizes) - 1):
