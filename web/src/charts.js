@@ -20,7 +20,8 @@ function rainbow(t) {
 }
 
 // values: bins x bins, row iy covering z2 from lo to hi; z2 is drawn upwards.
-export function drawDensity(canvas, values, bins) {
+// A label, if given, is written in the top left corner.
+export function drawDensity(canvas, values, bins, label = '') {
   const ctx = canvas.getContext('2d');
   let max = 0;
   for (const v of values) if (v > max) max = v;
@@ -39,11 +40,19 @@ export function drawDensity(canvas, values, bins) {
   tile.getContext('2d').putImageData(image, 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(tile, 0, 0, canvas.width, canvas.height);
+  if (label !== '') {
+    ctx.font = '14px sans-serif';
+    ctx.fillStyle = 'rgba(0, 0, 0, 0.55)';
+    ctx.fillRect(4, 4, ctx.measureText(label).width + 10, 20);
+    ctx.fillStyle = '#fff';
+    ctx.fillText(label, 9, 19);
+  }
 }
 
 // samples: (K + 1) blocks of 2N values (all z1, then all z2) and then N
-// colour values, as FlowSession.layerSamples returns them.
-export function drawLayer(canvas, samples, layers, n, k) {
+// colour values, as FlowSession.layerSamples returns them. kind: layer k's
+// kind, for the label ('' for none).
+export function drawLayer(canvas, samples, layers, n, k, kind = '') {
   const ctx = canvas.getContext('2d');
   const { width, height } = canvas;
   ctx.fillStyle = '#fff';
@@ -64,7 +73,7 @@ export function drawLayer(canvas, samples, layers, n, k) {
   }
   ctx.fillStyle = '#222';
   ctx.font = '14px sans-serif';
-  ctx.fillText(`after layer ${k}`, 8, 18);
+  ctx.fillText(`after layer ${k}${k > 0 && kind ? ` (${kind})` : ''}`, 8, 18);
 }
 
 // Saves text as a file through the browser's download.

@@ -4,10 +4,28 @@
 
 export const ENERGIES = ['U1', 'U2', 'U3', 'U4', 'U8'];
 
-export const DEFAULTS = Object.freeze({ energy: 'U1', layers: 50, samples: 1000, lr: 0.002, seed: 1 });
+// A fresh page: the seed study's settings (planar K = 50, N = 1000, lr 2e-3).
+export const DEFAULTS = Object.freeze({ energy: 'U1', flow: 'planar:50', samples: 1000, lr: 0.002, seed: 1 });
+
+// The flow presets, one row each: the flow spec (core/flows/flow_spec.hpp),
+// and the learning rate and samples per step it trains with. The flow view
+// draws one button per row; change them here only.
+export const PRESETS = Object.freeze([
+  { name: 'planar 50', flow: 'planar:50', lr: 0.002, samples: 1000 },
+  { name: 'radial 30', flow: 'radial:30', lr: 0.005, samples: 1000 },
+  { name: 'affine 8', flow: 'affine:8', lr: 0.003, samples: 500 },
+  { name: 'spline 4', flow: 'spline:4', lr: 0.003, samples: 500 },
+].map((preset) => Object.freeze(preset)));
+
+// The preset whose flow, learning rate and samples the settings have, or null.
+export function presetOf(settings) {
+  return PRESETS.find((p) => p.flow === settings.flow && p.lr === settings.lr && p.samples === settings.samples)
+    ?? null;
+}
 
 const MAX_SEED = 2 ** 53 - 1;
 const MAX_LAYER_SAMPLES = 5e6; // the wasm session's own limit (cached points per step)
+const MAX_SPEC_LENGTH = 10000; // the flow spec parser's own limit
 
 function wholeNumber(text, name, lo, hi) {
   const s = String(text).trim();
@@ -19,16 +37,26 @@ function wholeNumber(text, name, lo, hi) {
   return { value };
 }
 
+// A flow spec as typed: only its length is checked here. What it means is
+// the core parser's to say (checkSettings asks for its verdict).
+function flowSpecText(text) {
+  const s = String(text).trim();
+  if (s === '') return { error: 'flow spec is empty (e.g. planar:50 or spline:4)' };
+  if (s.length > MAX_SPEC_LENGTH) return { error: `flow spec is longer than ${MAX_SPEC_LENGTH} characters` };
+  return { value: s };
+}
+
 // Each field: parse(text) -> { value } or { error }.
 // The flow view's fields.
 export const FIELDS = {
   energy: (text) => (ENERGIES.includes(String(text))
     ? { value: String(text) } : { error: `energy must be one of ${ENERGIES.join(', ')}` }),
-  layers: (text) => wholeNumber(text, 'layers', 1, 1000),
+  flow: flowSpecText,
   samples: (text) => wholeNumber(text, 'samples per step', 1, 100000),
   lr: (text) => positiveNumber('learning rate', 1, 0.002)(text),
   seed: (text) => wholeNumber(text, 'seed', 0, MAX_SEED),
 };
+
 
 function positiveNumber(name, hi, example) {
   return (text) => {
@@ -75,10 +103,20 @@ export function checkConditionalSettings(texts) {
   return { state, errors };
 }
 
-export function checkSettings(texts) {
-  const { state, errors } = parseFields(FIELDS, texts);
-  if (!errors.layers && !errors.samples && state.layers * state.samples > MAX_LAYER_SAMPLES) {
-    errors.samples = `layers x samples must be at most ${MAX_LAYER_SAMPLES.toLocaleString('en')} in the browser`;
+// The flow view's check.
+// verdictOf(spec) is the core parser's verdict on a flow spec, { flow, layers }
+// or { error }, or null while it is not known yet (it comes from the worker):
+// then the flow's message is '' (no message, but Run waits for the verdict).
+export function checkSettings(texts, verdictOf, fields = FIELDS) {
+  const { state, errors } = parseFields(fields, texts);
+  if (!errors.flow) {
+    const verdict = verdictOf(state.flow);
+    if (verdict === null) errors.flow = '';
+    else if (verdict.error) errors.flow = verdict.error;
+    else if (!errors.samples && (verdict.layers + 1) * state.samples > MAX_LAYER_SAMPLES) {
+      errors.samples = `(layers + 1) x samples must be at most ${MAX_LAYER_SAMPLES.toLocaleString('en')} in the ` +
+        `browser (this flow has ${verdict.layers} layers)`;
+    }
   }
   return { state, errors };
 }
@@ -122,7 +160,7 @@ export function viewFromHash(hash) {
   return VIEWS.includes(view) ? view : 'flow';
 }
 
-// "#energy=U1&layers=50&samples=1000&lr=0.002&seed=1" (the flow view), or
+// "#energy=U1&flow=planar%3A50&samples=1000&lr=0.002&seed=1" (the flow view), or
 // "#view=conditional&layers=16&...&angle=0.5". `extra` adds keys (the angle).
 export function settingsToHash(state, fields = FIELDS, view = 'flow', extra = {}) {
   const params = new URLSearchParams();
@@ -138,6 +176,26 @@ export function textsFromHash(hash, fields = FIELDS, defaults = DEFAULTS) {
   const texts = {};
   for (const name of Object.keys(fields)) texts[name] = params.has(name) ? params.get(name) : String(defaults[name]);
   return texts;
+}
+
+// The flow view's field texts from its hash. A link from before the flow
+// families says layers=K and no flow: that is planar:K.
+export function flowTextsFromHash(hash) {
+  const texts = textsFromHash(hash);
+  const params = new URLSearchParams(String(hash).replace(/^#/, ''));
+  if (!params.has('flow') && params.has('layers')) texts.flow = `planar:${params.get('layers')}`;
+  return texts;
+}
+
+// The kind of each layer of a canonical flow spec ("spline:2,planar:3" ->
+// spline, spline, planar, planar, planar), for the layer view's labels.
+export function layerKinds(canonicalSpec) {
+  const kinds = [];
+  for (const item of String(canonicalSpec).split(',')) {
+    const [kind, count] = item.split(':');
+    for (let i = 0; i < Number(count); ++i) kinds.push(kind);
+  }
+  return kinds;
 }
 
 export function hashParam(hash, name) {

@@ -5,6 +5,8 @@
 // page's conventions for element ids: `${prefix}${name}` for a field,
 // `${prefix}${name}-error` for its message, and `${prefix}run`, `step`,
 // `reset`, `failure`, `save`, `load`, `load-error`, `source` beside them.
+// A field's message may be '' (no message): the check holds the buttons
+// without one, while its verdict is on its way (the flow spec's).
 
 // A number as the stats show it, or a dash when there is none yet.
 export function formatStat(x, digits = 4) {
@@ -138,8 +140,9 @@ export class ViewControls {
   }
 
   // A field's change applies the settings (`apply`), typing only checks them;
-  // Run toggles training, Step takes one step, Reset applies the settings anew.
-  wireButtons(apply) {
+  // Run toggles training, Step takes one step, Reset applies the settings
+  // anew (`reset`, by default `apply`).
+  wireButtons(apply, reset = apply) {
     for (const name of this.names) {
       this.$(name).addEventListener('change', () => apply());
       this.$(name).addEventListener('input', () => this.showFieldErrors());
@@ -153,7 +156,7 @@ export class ViewControls {
       this.setRunning(false);
       this.worker.postMessage({ type: 'step', steps: 1 });
     });
-    this.$('reset').addEventListener('click', () => apply());
+    this.$('reset').addEventListener('click', () => reset());
   }
 
   // Download sends the model to save; Load sends a file's text to load, with
