@@ -6,10 +6,13 @@
 // controls (an old link's layers=K too), that bad values, bad flow specs and
 // bad files get messages beside their controls, that a downloaded flow loads
 // back, that a preset switches the flow family (spline 4 trains), that the
-// learned density is exact with a toggle to the histogram, and that the
-// console stays clean. It saves a screenshot (NFVI_SCREENSHOT, default
-// build-wasm/browser-test/page.png) and prints the seconds to kl_true < 0.1,
-// and those of the spline 4 preset to kl_true < 0.01 (a benchmark: it is
+// learned density is exact with a toggle to the histogram, that Compare
+// trains a second flow beside the first, and that the console stays clean.
+// It saves screenshots (NFVI_SCREENSHOT, default
+// build-wasm/browser-test/page.png, and the flow view with Compare open at
+// desktop and phone sizes in NFVI_SCREENSHOT_DIR, default
+// tests/browser/screenshots/) and prints the seconds to kl_true < 0.1, and
+// those of the spline 4 preset to kl_true < 0.01 (a benchmark: it is
 // reported, not checked).
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { after, before, test } from 'node:test';
 import { launchChromium, root, serveDist } from './browser.mjs';
 
 const screenshot = process.env.NFVI_SCREENSHOT ?? path.join(root, 'build-wasm', 'browser-test', 'page.png');
+const screenshotDir = process.env.NFVI_SCREENSHOT_DIR ?? path.join(root, 'tests', 'browser', 'screenshots');
 
 let server;
 let browser;
@@ -40,6 +44,14 @@ async function waitForText(id, expected) {
 }
 
 const sessionsShown = async (key = 'sessions') => Number(await page.evaluate((k) => document.body.dataset[k], key));
+
+// The number of points of the KL chart's dataset whose label is `label`.
+function chartPoints(label) {
+  return page.evaluate((l) => {
+    const dataset = Chart.getChart(document.getElementById('kl-chart')).data.datasets.find((d) => d.label === l);
+    return dataset === undefined || dataset.hidden ? 0 : dataset.data.length;
+  }, label);
+}
 
 // Distinct colours in a canvas: a blank (or one-colour) canvas has one.
 function distinctColours(id) {
@@ -283,6 +295,95 @@ test('the learned density is the exact q, and the toggle switches to the histogr
   await page.check('input[name="density"][value="exact"]');
   await page.waitForFunction(() => document.body.dataset.learnedDensity === 'exact');
   assert.equal(await distinctColours('learned-canvas'), exact, 'the exact density is the same picture again');
+});
+
+test('Compare: a second flow trains beside the first, both on one chart, both densities drawn; closing stops it', async () => {
+  await page.goto(`${server.url}#energy=U1&flow=planar%3A50&samples=1000&lr=0.002&seed=1`);
+  await waitForSession('U1: planar:50 (K = 50)');
+  assert.equal(await page.isHidden('#cmp-panel'), true);
+  await page.click('#compare');
+  assert.equal(await page.getAttribute('#compare', 'aria-expanded'), 'true');
+  await page.waitForFunction(() => document.body.dataset.compareSessions === '1', null, { timeout: 30000 });
+  // It opens with the spline 4 preset at the flow view's seed, on its energy.
+  await waitForSession('U1: spline:4 (K = 4), N = 500, lr = 0.003, seed 1', 'cmp-status');
+  assert.equal(await page.inputValue('#cmp-flow'), 'spline:4');
+  assert.match(page.url(), /&compare=spline%3A4&compare_samples=500&compare_lr=0.003&compare_seed=1$/);
+
+  // A bad spec in the panel holds Run too.
+  await page.fill('#cmp-flow', 'spline:4:depth=9');
+  await page.dispatchEvent('#cmp-flow', 'input');
+  await page.waitForFunction(() => document.getElementById('cmp-flow-error').textContent !== '');
+  assert.match(await text('#cmp-flow-error'), /depth must be a whole number from 1 to 8/);
+  assert.equal(await page.isDisabled('#run'), true);
+  await page.click('#cmp-presets button[data-flow="radial:30"]');
+  await waitForSession('U1: radial:30 (K = 30), N = 1000, lr = 0.005', 'cmp-status');
+  assert.equal(await page.isDisabled('#run'), false);
+
+  await page.click('#run');
+  await page.waitForFunction(() => Number(document.getElementById('stat-step').textContent) > 300 &&
+    Number(document.getElementById('cmp-stat-step').textContent) > 300, null, { timeout: 120000 });
+  await page.waitForTimeout(1000); // redraws of both densities while training
+  await page.click('#run'); // pauses both
+  await page.waitForFunction(() => document.body.dataset.running === 'false' && document.body.dataset.compareRunning === 'false');
+  const steps = [await stepShown(), Number(await text('#cmp-stat-step'))];
+  await page.waitForTimeout(500);
+  assert.deepEqual([await stepShown(), Number(await text('#cmp-stat-step'))], steps, 'training went on after Pause');
+  await page.waitForTimeout(300); // the chart's next redraw
+  assert.ok(await chartPoints('kl_true, planar:50') > 10, 'the first flow\'s kl_true curve is empty');
+  assert.ok(await chartPoints('kl_true, radial:30') > 10, 'the second flow\'s kl_true curve is empty');
+  const legend = await page.evaluate(() => Chart.getChart(document.getElementById('kl-chart')).legend.legendItems
+    .map((item) => item.text));
+  assert.ok(legend.includes('kl_true, planar:50') && legend.includes('kl_true, radial:30'), legend.join(' | '));
+  for (const id of ['learned-canvas', 'cmp-learned-canvas']) {
+    const colours = await distinctColours(id);
+    assert.ok(colours > 20, `${id} has only ${colours} colours`);
+  }
+  assert.ok(Number.isFinite(Number(await text('#cmp-stat-kl-true'))));
+  // The density toggle draws both as histograms.
+  await page.check('input[name="density"][value="histogram"]');
+  await page.waitForFunction(() => document.body.dataset.compareDensity === 'histogram');
+  await page.check('input[name="density"][value="exact"]');
+  await page.waitForFunction(() => document.body.dataset.compareDensity === 'exact');
+  // Step steps both.
+  await page.click('#step');
+  await page.waitForFunction(([a, b]) => Number(document.getElementById('stat-step').textContent) === a + 1 &&
+    Number(document.getElementById('cmp-stat-step').textContent) === b + 1, steps);
+
+  mkdirSync(screenshotDir, { recursive: true });
+  for (const [name, width, height] of [['desktop', 1280, 800], ['phone', 390, 844]]) {
+    await page.setViewportSize({ width, height });
+    await page.waitForTimeout(500); // the chart's resize
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow} px wider than a ${width} px window`);
+    const file = path.join(screenshotDir, `flow-compare-${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    console.log(`screenshot: ${file}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 1000 });
+
+  // Closing stops the second flow: its panel, figure, stats and curve go, and so do its hash entries.
+  await page.click('#compare');
+  assert.equal(await page.getAttribute('body', 'data-compare-open'), 'false');
+  for (const id of ['#cmp-panel', '#cmp-figure', '#cmp-stats']) assert.equal(await page.isHidden(id), true, id);
+  assert.equal(await chartPoints('kl_true, radial:30'), 0);
+  assert.doesNotMatch(page.url(), /compare/);
+  const before = await stepShown();
+  await page.click('#run');
+  await page.waitForFunction((b) => Number(document.getElementById('stat-step').textContent) > b + 20, before);
+  await page.click('#run');
+  await page.waitForFunction(() => document.body.dataset.running === 'false');
+});
+
+test('Compare from a link: the hash opens it with its settings', async () => {
+  await page.evaluate(() => {
+    window.location.hash = '#energy=U2&flow=planar%3A8&samples=200&lr=0.002&seed=3&compare=affine%3A2&compare_samples=100&compare_lr=0.004&compare_seed=5';
+  });
+  await waitForSession('U2: affine:2 (K = 2), N = 100, lr = 0.004, seed 5', 'cmp-status');
+  await waitForSession('U2: planar:8 (K = 8), N = 200, lr = 0.002, seed 3');
+  assert.equal(await page.inputValue('#cmp-seed'), '5');
+  // A link without compare= closes it.
+  await page.evaluate(() => { window.location.hash = '#energy=U2&flow=planar%3A8&samples=200&lr=0.002&seed=3'; });
+  await page.waitForFunction(() => document.body.dataset.compareOpen === 'false');
 });
 
 test('conditional view: trains live, and the angle slider redraws q(z|angle) beside p(z|angle)', async () => {

@@ -1,4 +1,4 @@
-// The flow spec field of the flow view: the
+// The flow spec field, as the flow view and its Compare panel share it: the
 // preset buttons (one per row of PRESETS in model.js) and the verdicts of
 // the core's flow spec parser, which only a worker can ask (the page's
 // thread has no WebAssembly module), so they arrive a moment after typing.

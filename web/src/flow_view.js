@@ -1,9 +1,14 @@
 // The flow view: wires its controls, the URL hash, its worker and its
 // views together. The worker starts when the view is first shown. The flow
-// is any flow spec (a field with preset buttons).
+// is any flow spec (a field with preset buttons); the Compare panel
+// (compare.js) trains a second flow beside it.
 import { download, drawDensity, drawLayer, KlChart } from './charts.js';
+import { Compare } from './compare.js';
 import { presetButtons, SpecVerdicts } from './flow_spec_field.js';
-import { checkSettings, DEFAULTS, FIELDS, flowTextsFromHash, layerKinds, RecentMean, settingsToHash } from './model.js';
+import {
+  checkSettings, compareDefaults, compareTextsFromHash, DEFAULTS, FIELDS, flowTextsFromHash, layerKinds, RecentMean,
+  settingsToHash,
+} from './model.js';
 import { throttledUpdate, ViewControls } from './view_controls.js';
 
 const verdicts = new SpecVerdicts((spec) => {
@@ -28,10 +33,34 @@ let sessions = 0; // sessions shown so far (the browser test waits on it)
 let deferredApply = null; // an apply that waits for the flow spec's verdict
 let density = 'exact'; // the learned density drawn: 'exact' or 'histogram'
 
+// A new session of either flow pauses both, so that Run starts them together.
+function pauseAll() {
+  controls.setRunning(false);
+  controls.broadcast({ type: 'pause' });
+}
+
+const compare = new Compare({
+  verdicts,
+  chart: () => chart,
+  host: {
+    settings: () => settings,
+    running: () => controls.running,
+    pauseAll,
+    changed: ({ hash }) => {
+      if (hash) writeHash();
+      controls.showFieldErrors();
+    },
+    chartChanged: () => chartChanged(),
+    density: () => density,
+  },
+});
+controls.holdButtons = () => compare.holdsRun();
+controls.companions = () => compare.workers();
+
 // ---- controls -------------------------------------------------------------
 
 function writeHash() {
-  const hash = settingsToHash(settings);
+  const hash = settingsToHash(settings, FIELDS, 'flow', compare.hashEntries());
   if (window.location.hash !== hash) history.replaceState(null, '', hash);
 }
 
@@ -52,17 +81,28 @@ function applyControls({ fromHash = false } = {}) {
   deferredApply = null;
   const state = controls.settingsToApply({ fromHash });
   if (state === null) return;
+  const energyChanged = state.energy !== settings.energy;
   settings = state;
   if (!fromHash) writeHash();
   controls.showFailure('');
-  controls.setRunning(false);
+  pauseAll();
   $('source').textContent = `a new flow from seed ${settings.seed}`;
   controls.worker.postMessage({ type: 'init', settings });
+  if (energyChanged) compare.energyChanged();
+}
+
+// Reset: new flows from the seeds (the second one too, with Compare open).
+function reset() {
+  applyControls();
+  compare.reset();
 }
 
 function applyHash() {
-  controls.setFields(flowTextsFromHash(window.location.hash));
+  const { hash } = window.location;
+  const texts = flowTextsFromHash(hash);
+  controls.setFields(texts);
   if (controls.ready) applyControls({ fromHash: true });
+  compare.fromHash(compareTextsFromHash(hash, compareDefaults({ flow: texts.flow, seed: texts.seed })));
 }
 
 // Shows the view for this hash; the first call starts the worker.
@@ -71,12 +111,12 @@ export function showFlowView() {
   applyHash();
 }
 
-// Leaving the view pauses its training.
+// Leaving the view pauses its training (both flows).
 export function hideFlowView() {
   controls.pause();
 }
 
-controls.wireButtons(applyControls);
+controls.wireButtons(applyControls, reset);
 controls.wireFiles({ maxBytes: 50e6, settings: () => settings });
 $('layer-k').addEventListener('input', () => drawLayerView());
 
@@ -95,9 +135,11 @@ for (const radio of document.querySelectorAll('input[name="density"]')) {
 
 function requestViews() {
   controls.worker.postMessage({ type: 'view', request: { density } });
+  compare.requestViews();
 }
 
 verdicts.onVerdict(() => {
+  compare.verdictArrived();
   controls.showFieldErrors();
   if (deferredApply !== null) applyControls(deferredApply);
 });
@@ -144,11 +186,14 @@ function onMessage({ data }) {
       // A loaded model brings its own energy and flow; a spec takes its
       // canonical form (spline:4 for spline:4:bins=8) in the field and the hash.
       if (data.energy !== settings.energy || data.flow !== settings.flow) {
+        const energyChanged = data.energy !== settings.energy;
         settings = { ...settings, energy: data.energy, flow: data.flow };
         controls.setFields(settings);
         controls.settingsShown(settings);
         writeHash();
+        if (energyChanged) compare.energyChanged();
       }
+      chart.nameFlows(settings.flow, compare.flowShown());
       markPreset(settings);
       $('stat-flow').textContent = data.flow;
       const klEstimate = data.history.length ? recent.mean() : NaN;
@@ -165,7 +210,8 @@ function onMessage({ data }) {
       data.estimates.forEach((e, i) => chart.add(first + i, e, klTrueOf(e)));
       chartChanged();
       controls.showKlStats(data, logZ);
-      if (!data.running && controls.running) controls.setRunning(false);
+      // The flow stopped by itself (a blow-up): both pause.
+      if (!data.running && controls.running) pauseAll();
       document.body.dataset.running = String(data.running);
       break;
     }
@@ -185,6 +231,7 @@ function onMessage({ data }) {
       break;
     case 'failure':
       controls.showWorkerFailure(data, 'the previous flow is kept');
+      pauseAll();
       break;
     default:
       break;

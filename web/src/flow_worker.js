@@ -1,5 +1,5 @@
 // The flow view's Web Worker: a FlowSession (one flow of any spec, one
-// energy). It also answers
+// energy). The Compare panel runs a second instance of it. It also answers
 // 'check' {flow}: the core parser's verdict on a flow spec, so that a field
 // can show its message before Run.
 import { startTrainingWorker } from './training_worker.js';
@@ -36,17 +36,22 @@ startTrainingWorker({
       transfer: [trueDensity.buffer],
     };
   },
-  // A 'view' request {density} says which learned density to draw, 'exact'
-  // (q on the grid, by the flow's inverse; the default) or 'histogram' (of
-  // DENSITY_SAMPLES samples).
+  // A 'view' request {density, layerSamples} says which learned density to
+  // draw, 'exact' (q on the grid, by the flow's inverse; the default) or
+  // 'histogram' (of DENSITY_SAMPLES samples), and whether to send the layer
+  // view's samples (the Compare panel draws none).
   views(session, request) {
     const density = request.density === 'histogram' ? 'histogram' : 'exact';
     const learnedDensity = density === 'histogram'
       ? session.learnedDensity(DENSITY_BINS, DENSITY_SAMPLES) : session.exactDensity(DENSITY_BINS);
     const body = { bins: DENSITY_BINS, density, learnedDensity, flow: session.flow(), layers: session.layers() };
-    body.layerSamples = session.layerSamples(LAYER_SAMPLES);
-    body.points = LAYER_SAMPLES;
-    return { body, transfer: [learnedDensity.buffer, body.layerSamples.buffer] };
+    const transfer = [learnedDensity.buffer];
+    if (request.layerSamples !== false) {
+      body.layerSamples = session.layerSamples(LAYER_SAMPLES);
+      body.points = LAYER_SAMPLES;
+      transfer.push(body.layerSamples.buffer);
+    }
+    return { body, transfer };
   },
   save(session) {
     const flow = session.flow().replace(/[^A-Za-z0-9]+/g, '-');

@@ -9,13 +9,23 @@ export const DEFAULTS = Object.freeze({ energy: 'U1', flow: 'planar:50', samples
 
 // The flow presets, one row each: the flow spec (core/flows/flow_spec.hpp),
 // and the learning rate and samples per step it trains with. The flow view
-// draws one button per row; change them here only.
+// and its Compare panel draw one button per row; change them here only.
 export const PRESETS = Object.freeze([
   { name: 'planar 50', flow: 'planar:50', lr: 0.002, samples: 1000 },
   { name: 'radial 30', flow: 'radial:30', lr: 0.005, samples: 1000 },
   { name: 'affine 8', flow: 'affine:8', lr: 0.003, samples: 500 },
   { name: 'spline 4', flow: 'spline:4', lr: 0.003, samples: 500 },
 ].map((preset) => Object.freeze(preset)));
+
+// The Compare panel opens with this preset (or, when the flow view already
+// trains its flow, with the first other one), at the flow view's seed.
+export const COMPARE_PRESET = 'spline 4';
+
+export function compareDefaults(mainSettings) {
+  const named = PRESETS.find((p) => p.name === COMPARE_PRESET) ?? PRESETS[0];
+  const preset = named.flow !== mainSettings.flow ? named : PRESETS.find((p) => p.flow !== mainSettings.flow);
+  return { flow: preset.flow, samples: preset.samples, lr: preset.lr, seed: mainSettings.seed };
+}
 
 // The preset whose flow, learning rate and samples the settings have, or null.
 export function presetOf(settings) {
@@ -57,6 +67,13 @@ export const FIELDS = {
   seed: (text) => wholeNumber(text, 'seed', 0, MAX_SEED),
 };
 
+// The Compare panel's fields: a second flow on the flow view's energy.
+export const COMPARE_FIELDS = {
+  flow: flowSpecText,
+  samples: FIELDS.samples,
+  lr: FIELDS.lr,
+  seed: FIELDS.seed,
+};
 
 function positiveNumber(name, hi, example) {
   return (text) => {
@@ -103,7 +120,7 @@ export function checkConditionalSettings(texts) {
   return { state, errors };
 }
 
-// The flow view's check.
+// The flow view's check (and the Compare panel's, with COMPARE_FIELDS).
 // verdictOf(spec) is the core parser's verdict on a flow spec, { flow, layers }
 // or { error }, or null while it is not known yet (it comes from the worker):
 // then the flow's message is '' (no message, but Run waits for the verdict).
@@ -184,6 +201,28 @@ export function flowTextsFromHash(hash) {
   const texts = textsFromHash(hash);
   const params = new URLSearchParams(String(hash).replace(/^#/, ''));
   if (!params.has('flow') && params.has('layers')) texts.flow = `planar:${params.get('layers')}`;
+  return texts;
+}
+
+// The Compare panel's place in the flow view's hash: compare=SPEC opens it,
+// with compare_samples, compare_lr and compare_seed beside it.
+const COMPARE_KEY = 'compare';
+const compareKey = (name) => (name === 'flow' ? COMPARE_KEY : `${COMPARE_KEY}_${name}`);
+
+export function compareToHashEntries(state) {
+  return Object.fromEntries(Object.keys(COMPARE_FIELDS).map((name) => [compareKey(name), state[name]]));
+}
+
+// The Compare panel's field texts, or null when the hash does not open it;
+// fields it does not name come from `defaults`.
+export function compareTextsFromHash(hash, defaults) {
+  const params = new URLSearchParams(String(hash).replace(/^#/, ''));
+  if (!params.has(COMPARE_KEY)) return null;
+  const texts = {};
+  for (const name of Object.keys(COMPARE_FIELDS)) {
+    const key = compareKey(name);
+    texts[name] = params.has(key) ? params.get(key) : String(defaults[name]);
+  }
   return texts;
 }
 
