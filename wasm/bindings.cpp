@@ -7,8 +7,9 @@
 #include <stdexcept>
 
 #include "conditional_session.hpp"
-#include "targets/energies.hpp"
 #include "flow_session.hpp"
+#include "flows/flow_spec.hpp"
+#include "targets/energies.hpp"
 #include "js_interop.hpp"
 #include "vae_session.hpp"
 
@@ -117,6 +118,18 @@ val vae_posterior(VaeSession& s, int index, int samples) {
   return rethrow_as_js_error([&] { return float64_array(s.posterior(index, samples)); });
 }
 
+// { flow, layers, parameters, error }: flow is the canonical spec, or null
+// with error (a one-line message) when the spec is refused.
+val check_flow_spec(const std::string& spec) {
+  const nfvi::FlowSpecCheck check = nfvi::check_flow_spec(spec);
+  val out = val::object();
+  out.set("flow", check.error.empty() ? val(check.flow) : val::null());
+  out.set("layers", check.layers);
+  out.set("parameters", check.parameters);
+  out.set("error", check.error.empty() ? val::null() : val(check.error));
+  return out;
+}
+
 val energy_names() {
   val names = val::array();
   for (const std::string& name : nfvi::potential_names()) names.call<void>("push", name);
@@ -128,6 +141,8 @@ val energy_names() {
 EMSCRIPTEN_BINDINGS(nfvi) {
   using emscripten::allow_raw_pointers;
   emscripten::function("energyNames", &energy_names);
+  emscripten::function("checkFlowSpec", &check_flow_spec);
+  emscripten::function("flowSpecHelp", &nfvi::flow_spec_help);
   emscripten::class_<FlowSession>("FlowSession")
       .constructor(&new_session, allow_raw_pointers())
       .class_function("fromJson", &session_from_json, allow_raw_pointers())

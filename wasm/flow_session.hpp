@@ -16,6 +16,20 @@
 
 namespace nfvi {
 
+// What the page needs to know of a flow spec before it builds a session: its
+// canonical spec and layer count, or the one-line message that refuses it
+// (the core parser's, or the page's parameter limit). A spec that would have
+// more than kMaxPageFlowParameters parameters is refused before its layers
+// are built, so that typing a huge spec never fills the worker's memory.
+struct FlowSpecCheck {
+  std::string flow;        // the canonical spec ("" when refused)
+  int layers = 0;
+  double parameters = 0;   // the flow's parameter count (mu and rho included)
+  std::string error;       // "" when the spec is good
+};
+inline constexpr double kMaxPageFlowParameters = 2e6;
+FlowSpecCheck check_flow_spec(const std::string& spec);
+
 class FlowSession {
  public:
   // A new flow of the given spec ("planar:50", "spline:4", ...), initialised

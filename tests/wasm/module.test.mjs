@@ -99,6 +99,59 @@ test('a model saved by nfvi fit loads and gives the same log Z and layers', () =
   session.delete();
 });
 
+test('a model file of every family loads: nfvi fit\'s summary.json (version 2) and a version 1 planar file', () => {
+  for (const [flow, potential] of [['radial:3', 'U2'], ['affine:2', 'U1'], ['spline:2:bins=5,planar:3', 'U8']]) {
+    const text = readFileSync(path.join(nativeRun(20, 4, flow, potential), 'summary.json'), 'utf8');
+    const session = nfvi.FlowSession.fromJson(text, 500, 3e-3, 4);
+    assert.equal(session.flow(), flow);
+    assert.equal(session.potential(), potential);
+    assert.equal(session.layers(), nfvi.checkFlowSpec(flow).layers);
+    assert.deepEqual(JSON.parse(session.toJson()).parameters, JSON.parse(text).parameters);
+    assert.equal(session.train(5).error, null);
+    session.delete();
+  }
+  const v1 = readFileSync(path.join(root, 'tests', 'data', 'planar_v1_summary.json'), 'utf8');
+  const session = nfvi.FlowSession.fromJson(v1, 1000, 2e-3, 1);
+  assert.equal(session.flow(), 'planar:4');
+  assert.equal(session.layers(), 4);
+  session.delete();
+});
+
+test('checkFlowSpec gives the canonical spec and layers, or the one-line message a session would throw', () => {
+  assert.deepEqual(nfvi.checkFlowSpec('planar:50'), { flow: 'planar:50', layers: 50, parameters: 254, error: null });
+  for (const [spec, canonical] of [['spline:4:bins=8', 'spline:4'], [' radial:30 ', 'radial:30'], ['affine:8', 'affine:8'],
+    ['spline:2,planar:10', 'spline:2,planar:10'], ['planar,planar', 'planar:2']]) {
+    const verdict = nfvi.checkFlowSpec(spec);
+    assert.equal(verdict.error, null, spec);
+    assert.equal(verdict.flow, canonical);
+    const session = new nfvi.FlowSession('U1', spec, 100, 1e-3, 1);
+    assert.equal(session.flow(), canonical);
+    assert.equal(session.layers(), verdict.layers);
+    // mu, rho and every layer's parameters, as the model file lists them.
+    const { parameters } = JSON.parse(session.toJson());
+    const count = parameters.mu.length + parameters.rho.length +
+      parameters.layers.reduce((n, layer) => n + layer.parameters.length, 0);
+    assert.equal(verdict.parameters, count, spec);
+    session.delete();
+  }
+  for (const spec of ['spline:4:bins=1', 'planar:0', 'planar:abc', 'bogus:3', '', 'spline:2,,planar:1', 'radial:3:bins=4',
+    'spline:1000:hidden=1024', 'planar:10,affine:100:hidden=512:depth=8']) {
+    const verdict = nfvi.checkFlowSpec(spec);
+    assert.equal(verdict.flow, null, spec);
+    assert.ok(verdict.error.length > 0 && !verdict.error.includes('\n'), verdict.error);
+    assert.throws(() => new nfvi.FlowSession('U1', spec, 100, 1e-3, 1), (e) => e.message === verdict.error);
+  }
+  assert.equal(nfvi.checkFlowSpec('spline:4:bins=1').error,
+    'flow spec \'spline:4:bins=1\': bins must be a whole number from 2 to 64, got 1');
+  // A flow beyond the page's parameter limit is refused before its layers are built, so this is quick.
+  const start = performance.now();
+  assert.match(nfvi.checkFlowSpec('spline:1000:hidden=1024').error,
+    /^flow spec 'spline:1000:hidden=1024': the flow would have \d+ parameters; the page trains at most 2000000$/);
+  assert.ok(performance.now() - start < 5000);
+  assert.match(nfvi.flowSpecHelp(), /^planar: /m);
+  assert.match(nfvi.flowSpecHelp(), /bins=8/);
+});
+
 test('bad input throws an Error with a one-line message', () => {
   const bad = [
     () => new nfvi.FlowSession('U9', 'planar:50', 1000, 2e-3, 1),

@@ -20,7 +20,8 @@ function rainbow(t) {
 }
 
 // values: bins x bins, row iy covering z2 from lo to hi; z2 is drawn upwards.
-export function drawDensity(canvas, values, bins) {
+// A label, if given, is written in the top left corner.
+export function drawDensity(canvas, values, bins, label = '') {
   const ctx = canvas.getContext('2d');
   let max = 0;
   for (const v of values) if (v > max) max = v;
@@ -39,11 +40,19 @@ export function drawDensity(canvas, values, bins) {
   tile.getContext('2d').putImageData(image, 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(tile, 0, 0, canvas.width, canvas.height);
+  if (label !== '') {
+    ctx.font = '14px sans-serif';
+    ctx.fillStyle = 'rgba(0, 0, 0, 0.55)';
+    ctx.fillRect(4, 4, ctx.measureText(label).width + 10, 20);
+    ctx.fillStyle = '#fff';
+    ctx.fillText(label, 9, 19);
+  }
 }
 
 // samples: (K + 1) blocks of 2N values (all z1, then all z2) and then N
-// colour values, as FlowSession.layerSamples returns them.
-export function drawLayer(canvas, samples, layers, n, k) {
+// colour values, as FlowSession.layerSamples returns them. kind: layer k's
+// kind, for the label ('' for none).
+export function drawLayer(canvas, samples, layers, n, k, kind = '') {
   const ctx = canvas.getContext('2d');
   const { width, height } = canvas;
   ctx.fillStyle = '#fff';
@@ -64,7 +73,7 @@ export function drawLayer(canvas, samples, layers, n, k) {
   }
   ctx.fillStyle = '#222';
   ctx.font = '14px sans-serif';
-  ctx.fillText(`after layer ${k}`, 8, 18);
+  ctx.fillText(`after layer ${k}${k > 0 && kind ? ` (${kind})` : ''}`, 8, 18);
 }
 
 // Saves text as a file through the browser's download.
@@ -80,6 +89,7 @@ export function download(text, name) {
 // A Chart.js line chart that grows while training: one series of {x, y}
 // points per dataset, kept in our own arrays (Chart.js's decimation swaps
 // dataset.data for a decimated copy while drawing), handed over on update().
+// A dataset with `omitted: true` is left out of the legend.
 class LiveLineChart {
   constructor(canvas, datasets, xTitle, yTitle) {
     this.chart = new Chart(canvas, {
@@ -92,7 +102,10 @@ class LiveLineChart {
         responsive: true,
         maintainAspectRatio: false,
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
-        plugins: { decimation: { enabled: true, algorithm: 'min-max' }, legend: { position: 'top' } },
+        plugins: {
+          decimation: { enabled: true, algorithm: 'min-max' },
+          legend: { position: 'top', labels: { filter: (item, data) => !data.datasets[item.datasetIndex].omitted } },
+        },
         scales: {
           x: { type: 'linear', title: { display: true, text: xTitle }, min: 0 },
           y: { title: { display: true, text: yTitle } },
@@ -108,33 +121,75 @@ class LiveLineChart {
   }
 }
 
+// The colours of the flows' kl_true curves: the flow view's, and the
+// Compare panel's second flow.
+export const KL_COLOURS = { main: '#d62728', compare: '#9467bd' };
+
 // The KL chart: the per-step estimate E[log q + U], kl_true (the last 100
 // estimates' mean plus log Z, in nats) and the line -log Z, where the
-// estimate ends when q = p.
+// estimate ends when q = p. With Compare open, a second flow's kl_true
+// beside the first, the legend naming both flows' specs.
 export class KlChart extends LiveLineChart {
   constructor(canvas) {
     super(canvas, [
       { label: 'KL estimate  E[log q + U]', borderColor: '#1f77b4', backgroundColor: '#1f77b4', borderWidth: 1, pointRadius: 0 },
-      { label: 'kl_true (nats)', borderColor: '#d62728', backgroundColor: '#d62728', borderWidth: 2, pointRadius: 0 },
+      { label: 'kl_true (nats)', borderColor: KL_COLOURS.main, backgroundColor: KL_COLOURS.main, borderWidth: 2, pointRadius: 0 },
       { label: '−log Z  (true KL = 0)', borderColor: '#888', backgroundColor: '#888', borderDash: [6, 4], borderWidth: 1,
         pointRadius: 0 },
+      { label: 'kl_true, second flow', borderColor: KL_COLOURS.compare, backgroundColor: KL_COLOURS.compare, borderWidth: 2,
+        pointRadius: 0, hidden: true, omitted: true },
     ], 'step', 'nats');
     this.logZ = 0;
+    this.lastStep = { main: 0, compare: 0 };
   }
 
   reset(logZ, history, klTrueOf) {
     this.logZ = logZ;
-    this.series = [[], [], []];
+    this.series = [[], [], [], this.series[3]];
+    this.lastStep.main = 0;
     for (let i = 0; i < history.length; ++i) this.add(i + 1, history[i], klTrueOf(history[i]));
+    this.drawFloor();
     this.update();
   }
 
   add(step, estimate, klTrue) {
-    const [e, t, floor] = this.series;
-    e.push({ x: step, y: estimate });
-    t.push({ x: step, y: klTrue });
-    floor.length = 0;
-    floor.push({ x: 0, y: -this.logZ }, { x: Math.max(step, 1), y: -this.logZ });
+    this.series[0].push({ x: step, y: estimate });
+    this.series[1].push({ x: step, y: klTrue });
+    this.lastStep.main = step;
+    this.drawFloor();
+  }
+
+  // The legend names the flows: mainFlow's spec, and compareFlow's when the
+  // Compare panel is open (null hides its curve).
+  nameFlows(mainFlow, compareFlow) {
+    const [estimate, klTrue, , second] = this.chart.data.datasets;
+    const comparing = compareFlow !== null;
+    estimate.label = comparing ? `KL estimate, ${mainFlow}` : 'KL estimate  E[log q + U]';
+    klTrue.label = comparing ? `kl_true, ${mainFlow}` : 'kl_true (nats)';
+    second.label = comparing ? `kl_true, ${compareFlow}` : 'kl_true, second flow';
+    second.hidden = !comparing;
+    second.omitted = !comparing;
+    if (!comparing) this.resetCompare([], null);
+    this.update();
+  }
+
+  resetCompare(history, klTrueOf) {
+    this.series[3] = [];
+    this.lastStep.compare = 0;
+    for (let i = 0; i < history.length; ++i) this.addCompare(i + 1, klTrueOf(history[i]));
+    this.drawFloor();
+    this.update();
+  }
+
+  addCompare(step, klTrue) {
+    this.series[3].push({ x: step, y: klTrue });
+    this.lastStep.compare = step;
+    this.drawFloor();
+  }
+
+  drawFloor() {
+    const end = Math.max(this.lastStep.main, this.lastStep.compare, 1);
+    this.series[2] = [{ x: 0, y: -this.logZ }, { x: end, y: -this.logZ }];
   }
 }
 

@@ -6,7 +6,7 @@ import { viewFromHash } from './model.js';
 import { hideVaeView, showVaeView } from './vae_view.js';
 
 const views = {
-  flow: { show: showFlowView, hide: hideFlowView, hash: '#energy=U1&layers=50&samples=1000&lr=0.002&seed=1' },
+  flow: { show: showFlowView, hide: hideFlowView, hash: '#energy=U1&flow=planar%3A50&samples=1000&lr=0.002&seed=1' },
   conditional: { show: showConditionalView, hide: hideConditionalView, hash: '#view=conditional' },
   vae: { show: showVaeView, hide: hideVaeView, hash: '#view=vae' },
 };

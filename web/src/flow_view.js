@@ -1,10 +1,26 @@
 // The flow view: wires its controls, the URL hash, its worker and its
-// views together. The worker starts when the view is first shown.
+// views together. The worker starts when the view is first shown. The flow
+// is any flow spec (a field with preset buttons); the Compare panel
+// (compare.js) trains a second flow beside it.
 import { download, drawDensity, drawLayer, KlChart } from './charts.js';
-import { checkSettings, DEFAULTS, FIELDS, RecentMean, settingsToHash, textsFromHash } from './model.js';
+import { Compare } from './compare.js';
+import { presetButtons, SpecVerdicts } from './flow_spec_field.js';
+import {
+  checkSettings, compareDefaults, compareTextsFromHash, DEFAULTS, FIELDS, flowTextsFromHash, layerKinds, RecentMean,
+  settingsToHash,
+} from './model.js';
 import { throttledUpdate, ViewControls } from './view_controls.js';
 
-const controls = new ViewControls({ prefix: '', fields: FIELDS, check: checkSettings });
+const verdicts = new SpecVerdicts((spec) => {
+  if (controls.worker === null) return false;
+  controls.worker.postMessage({ type: 'check', flow: spec });
+  return true;
+});
+const controls = new ViewControls({
+  prefix: '',
+  fields: FIELDS,
+  check: (texts) => checkSettings(texts, (spec) => verdicts.verdict(spec)),
+});
 const { $ } = controls;
 let chart = null;
 let chartChanged = null; // marks the chart for its next redraw
@@ -12,28 +28,81 @@ let chartChanged = null; // marks the chart for its next redraw
 let settings = { ...DEFAULTS };
 let logZ = 0;
 let recent = new RecentMean(100);
-let layerView = null; // { samples, layers, n }
+let layerView = null; // { samples, layers, n, kinds }
 let sessions = 0; // sessions shown so far (the browser test waits on it)
+let deferredApply = null; // an apply that waits for the flow spec's verdict
+let density = 'exact'; // the learned density drawn: 'exact' or 'histogram'
+
+// A new session of either flow pauses both, so that Run starts them together.
+function pauseAll() {
+  controls.setRunning(false);
+  controls.broadcast({ type: 'pause' });
+}
+
+const compare = new Compare({
+  verdicts,
+  chart: () => chart,
+  host: {
+    settings: () => settings,
+    running: () => controls.running,
+    pauseAll,
+    changed: ({ hash }) => {
+      if (hash) writeHash();
+      controls.showFieldErrors();
+    },
+    chartChanged: () => chartChanged(),
+    density: () => density,
+  },
+});
+controls.holdButtons = () => compare.holdsRun();
+controls.companions = () => compare.workers();
 
 // ---- controls -------------------------------------------------------------
+
+function writeHash() {
+  const hash = settingsToHash(settings, FIELDS, 'flow', compare.hashEntries());
+  if (window.location.hash !== hash) history.replaceState(null, '', hash);
+}
+
+// Whether the flow field's spec still waits for its verdict from the worker.
+function verdictPending() {
+  const spec = FIELDS.flow(controls.fieldTexts().flow);
+  return 'value' in spec && verdicts.verdict(spec.value) === null;
+}
 
 // Applies the controls' values: a new session from the seed, and the URL hash
 // updated so that a copied link reproduces the run.
 function applyControls({ fromHash = false } = {}) {
+  if (verdictPending()) {
+    deferredApply = { fromHash };
+    controls.showFieldErrors();
+    return;
+  }
+  deferredApply = null;
   const state = controls.settingsToApply({ fromHash });
   if (state === null) return;
+  const energyChanged = state.energy !== settings.energy;
   settings = state;
-  const hash = settingsToHash(settings);
-  if (!fromHash && window.location.hash !== hash) history.replaceState(null, '', hash);
+  if (!fromHash) writeHash();
   controls.showFailure('');
-  controls.setRunning(false);
+  pauseAll();
   $('source').textContent = `a new flow from seed ${settings.seed}`;
   controls.worker.postMessage({ type: 'init', settings });
+  if (energyChanged) compare.energyChanged();
+}
+
+// Reset: new flows from the seeds (the second one too, with Compare open).
+function reset() {
+  applyControls();
+  compare.reset();
 }
 
 function applyHash() {
-  controls.setFields(textsFromHash(window.location.hash));
+  const { hash } = window.location;
+  const texts = flowTextsFromHash(hash);
+  controls.setFields(texts);
   if (controls.ready) applyControls({ fromHash: true });
+  compare.fromHash(compareTextsFromHash(hash, compareDefaults({ flow: texts.flow, seed: texts.seed })));
 }
 
 // Shows the view for this hash; the first call starts the worker.
@@ -42,14 +111,38 @@ export function showFlowView() {
   applyHash();
 }
 
-// Leaving the view pauses its training.
+// Leaving the view pauses its training (both flows).
 export function hideFlowView() {
   controls.pause();
 }
 
-controls.wireButtons(applyControls);
+controls.wireButtons(applyControls, reset);
 controls.wireFiles({ maxBytes: 50e6, settings: () => settings });
 $('layer-k').addEventListener('input', () => drawLayerView());
+
+const markPreset = presetButtons($('presets'), (preset) => {
+  controls.setFields({ ...controls.fieldTexts(), flow: preset.flow, lr: preset.lr, samples: preset.samples });
+  applyControls();
+});
+
+for (const radio of document.querySelectorAll('input[name="density"]')) {
+  radio.addEventListener('change', () => {
+    if (!radio.checked) return;
+    density = radio.value;
+    requestViews();
+  });
+}
+
+function requestViews() {
+  controls.worker.postMessage({ type: 'view', request: { density } });
+  compare.requestViews();
+}
+
+verdicts.onVerdict(() => {
+  compare.verdictArrived();
+  controls.showFieldErrors();
+  if (deferredApply !== null) applyControls(deferredApply);
+});
 
 // ---- views ----------------------------------------------------------------
 
@@ -61,42 +154,55 @@ function drawLayerView() {
   if (layerView === null) return;
   const k = Math.min(Number($('layer-k').value), layerView.layers);
   $('layer-k-value').textContent = `k = ${k} of ${layerView.layers}`;
-  drawLayer($('layer-canvas'), layerView.samples, layerView.layers, layerView.n, k);
+  drawLayer($('layer-canvas'), layerView.samples, layerView.layers, layerView.n, k, layerView.kinds[k - 1] ?? '');
 }
 
 function start() {
   chart = new KlChart($('kl-chart'));
   chartChanged = throttledUpdate(chart);
   controls.startWorker(new URL('./flow_worker.js', import.meta.url), onMessage);
+  requestViews();
 }
 
 function onMessage({ data }) {
   switch (data.type) {
     case 'ready':
       $('status').textContent = 'WebAssembly module ready';
+      $('flow-help').textContent = data.flowSpecHelp;
       controls.ready = true;
       applyControls({ fromHash: true });
+      break;
+    case 'checked':
+      verdicts.answer(data);
       break;
     case 'session': {
       logZ = data.logZ;
       recent = new RecentMean(100);
+      verdicts.remember(data.flow, { flow: data.flow, layers: data.layers });
       chart.reset(logZ, data.history, klTrueOf);
       drawDensity($('true-canvas'), data.trueDensity, data.bins);
       $('layer-k').max = String(data.layers);
       $('layer-k').value = String(data.layers);
-      // A loaded model brings its own energy and number of layers.
-      if (data.energy !== settings.energy || data.layers !== settings.layers) {
-        settings = { ...settings, energy: data.energy, layers: data.layers };
+      // A loaded model brings its own energy and flow; a spec takes its
+      // canonical form (spline:4 for spline:4:bins=8) in the field and the hash.
+      if (data.energy !== settings.energy || data.flow !== settings.flow) {
+        const energyChanged = data.energy !== settings.energy;
+        settings = { ...settings, energy: data.energy, flow: data.flow };
         controls.setFields(settings);
-        history.replaceState(null, '', settingsToHash(settings));
         controls.settingsShown(settings);
+        writeHash();
+        if (energyChanged) compare.energyChanged();
       }
+      chart.nameFlows(settings.flow, compare.flowShown());
+      markPreset(settings);
+      $('stat-flow').textContent = data.flow;
       const klEstimate = data.history.length ? recent.mean() : NaN;
       const klTrue = data.history.length ? klEstimate + logZ : data.klTrueFresh;
       controls.showKlStats({ steps: data.steps, klEstimate, klTrue, stepsPerSecond: null }, logZ);
       sessions += 1;
       document.body.dataset.sessions = String(sessions);
-      $('status').textContent = `${data.energy}: K = ${data.layers}, N = ${data.samples}, lr = ${data.lr}, seed ${data.seed}`;
+      $('status').textContent = `${data.energy}: ${data.flow} (K = ${data.layers}), N = ${data.samples}, ` +
+        `lr = ${data.lr}, seed ${data.seed}`;
       break;
     }
     case 'progress': {
@@ -104,7 +210,8 @@ function onMessage({ data }) {
       data.estimates.forEach((e, i) => chart.add(first + i, e, klTrueOf(e)));
       chartChanged();
       controls.showKlStats(data, logZ);
-      if (!data.running && controls.running) controls.setRunning(false);
+      // The flow stopped by itself (a blow-up): both pause.
+      if (!data.running && controls.running) pauseAll();
       document.body.dataset.running = String(data.running);
       break;
     }
@@ -112,8 +219,11 @@ function onMessage({ data }) {
       document.body.dataset.running = 'false';
       break;
     case 'views':
-      drawDensity($('learned-canvas'), data.learnedDensity, data.bins);
-      layerView = { samples: data.layerSamples, layers: data.layers, n: data.points };
+      drawDensity($('learned-canvas'), data.learnedDensity, data.bins, `${data.flow} · ${data.density}`);
+      $('learned-caption').textContent = data.density === 'exact'
+        ? 'learned q, exact (by the flow\'s inverse)' : 'learned q, histogram of 10⁵ samples';
+      document.body.dataset.learnedDensity = data.density;
+      layerView = { samples: data.layerSamples, layers: data.layers, n: data.points, kinds: layerKinds(data.flow) };
       drawLayerView();
       break;
     case 'model':
@@ -121,6 +231,7 @@ function onMessage({ data }) {
       break;
     case 'failure':
       controls.showWorkerFailure(data, 'the previous flow is kept');
+      pauseAll();
       break;
     default:
       break;

@@ -3,9 +3,10 @@
 // about CHUNK_MS, reading its messages between chunks (so Pause, Step, Reset
 // and view requests are answered while training runs).
 //
-// Messages in:  init {settings} | load {text, settings} | run | pause | step {steps} | save | view {...}
-// Messages out: ready | session {...} | progress {...} | paused {steps} | views {...} | model {json} |
-//               failure {where, message}
+// Messages in:  init {settings} | load {text, settings} | run | pause | step {steps} | save | view {...} |
+//               the view's own (see `answers`)
+// Messages out: ready {...} | session {...} | progress {...} | paused {steps} | views {...} | model {json} |
+//               failure {where, message} | the view's own answers
 //
 // A view's worker supplies the session-specific parts:
 //   create(nfvi, settings), load(nfvi, text, settings): a new session;
@@ -16,11 +17,15 @@
 //   save(session): the 'model' message body;
 //   prepare() (optional, async): run once before 'ready' (e.g. fetching data);
 //   progress(session) (optional): the 'progress' message's statistics
-//     (default: klEstimate and klTrue).
+//     (default: klEstimate and klTrue);
+//   ready(nfvi) (optional): the 'ready' message body;
+//   answers (optional): { type: (nfvi, message) -> { type, body } }, for
+//     messages of the view's own that need no session (e.g. checking a flow spec).
 import createNfviModule from '../nfvi.mjs';
 
 const CHUNK_MS = 40;          // default time per training chunk (a view may ask for less)
 const VIEW_INTERVAL_MS = 400; // how often the views are redrawn while training runs
+const VIEW_SHARE = 0.25;      // at most about this share of the time goes to periodic redraws
 
 export function startTrainingWorker(view) {
   let nfvi = null;
@@ -28,6 +33,7 @@ export function startTrainingWorker(view) {
   let running = false;
   let chunkSteps = 10;
   let lastViews = 0;
+  let viewsMs = 0; // what the last redraw took
   let viewRequest = {};
   const pending = [];
 
@@ -40,10 +46,16 @@ export function startTrainingWorker(view) {
   const chunkMs = view.chunkMs ?? CHUNK_MS;
 
   function sendViews(periodic = false) {
+    const start = performance.now();
     const { body, transfer } = view.views(session, viewRequest, periodic);
     post('views', body, transfer);
     lastViews = performance.now();
+    viewsMs = lastViews - start;
   }
+
+  // While training runs, redraw every VIEW_INTERVAL_MS, or less often when
+  // drawing is slow (a histogram of a coupling flow's samples takes a second).
+  const viewsDue = () => performance.now() - lastViews > Math.max(VIEW_INTERVAL_MS, viewsMs / VIEW_SHARE);
 
   function train(steps) {
     const start = performance.now();
@@ -84,7 +96,7 @@ export function startTrainingWorker(view) {
       const elapsed = performance.now() - start;
       // Aim the next chunk at CHUNK_MS, growing or shrinking by at most 2x.
       chunkSteps = Math.max(1, Math.min(chunkSteps * 2, Math.round(chunkSteps * chunkMs / Math.max(elapsed, 1))));
-      if (performance.now() - lastViews > VIEW_INTERVAL_MS) sendViews(true);
+      if (viewsDue()) sendViews(true);
       await new Promise((resolve) => setTimeout(resolve, 0)); // let messages in
       while (pending.length > 0) handle(pending.shift());
     }
@@ -103,7 +115,7 @@ export function startTrainingWorker(view) {
         case 'run':
           if (!running && session !== null) {
             running = true;
-            runLoop();
+            runLoop().catch((error) => fail('training', error));
           }
           break;
         case 'pause':
@@ -121,8 +133,13 @@ export function startTrainingWorker(view) {
         case 'save':
           post('model', view.save(session));
           break;
-        default:
-          throw new Error(`unknown message '${message.type}'`);
+        default: {
+          const answer = view.answers?.[message.type];
+          if (!answer) throw new Error(`unknown message '${message.type}'`);
+          const { type, body } = answer(nfvi, message);
+          post(type, body);
+          break;
+        }
       }
     } catch (error) {
       fail(message.type, error);
@@ -142,7 +159,7 @@ export function startTrainingWorker(view) {
       return;
     }
     nfvi = module;
-    post('ready');
+    post('ready', view.ready ? view.ready(nfvi) : {});
     while (pending.length > 0) handle(pending.shift());
   }, (error) => fail('loading the WebAssembly module', error));
 }

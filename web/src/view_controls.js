@@ -5,6 +5,8 @@
 // page's conventions for element ids: `${prefix}${name}` for a field,
 // `${prefix}${name}-error` for its message, and `${prefix}run`, `step`,
 // `reset`, `failure`, `save`, `load`, `load-error`, `source` beside them.
+// A field's message may be '' (no message): the check holds the buttons
+// without one, while its verdict is on its way (the flow spec's).
 
 // A number as the stats show it, or a dash when there is none yet.
 export function formatStat(x, digits = 4) {
@@ -27,18 +29,26 @@ export function throttledUpdate(chart, ms = 250) {
 }
 
 export class ViewControls {
-  // prefix: the view's id prefix ('', 'c-' or 'v-'); fields: its field table
-  // from model.js; check: texts -> { state, errors }. With waitForWorker the
-  // buttons stay disabled until the worker is ready.
-  constructor({ prefix, fields, check, waitForWorker = false }) {
+  // prefix: the view's id prefix ('', 'c-', 'v-', or 'cmp-' for the flow
+  // view's Compare panel); fields: its field table from model.js; check:
+  // texts -> { state, errors }. With waitForWorker the buttons stay disabled
+  // until the worker is ready. buttons: the ids that the fields' checks
+  // enable (a panel without Run has none).
+  constructor({ prefix, fields, check, waitForWorker = false, buttons = ['run', 'step', 'reset'] }) {
     this.$ = (id) => document.getElementById(`${prefix}${id}`);
     this.names = Object.keys(fields);
     this.check = check;
     this.waitForWorker = waitForWorker;
+    this.buttons = buttons;
     this.worker = null;
     this.ready = false;
     this.running = false;
     this.shownSettings = null;
+    // Set by a view whose Run drives more than its own worker (Compare):
+    // holdButtons() keeps the buttons disabled; companions() are the other
+    // workers that Run, Pause and Step drive.
+    this.holdButtons = () => false;
+    this.companions = () => [];
   }
 
   fieldTexts() {
@@ -60,8 +70,8 @@ export class ViewControls {
       this.$(name).setAttribute('aria-invalid', message !== '' ? 'true' : 'false');
     }
     const ok = Object.keys(errors).length === 0;
-    const disabled = !ok || (this.waitForWorker && !this.ready);
-    for (const id of ['run', 'step', 'reset']) this.$(id).disabled = disabled;
+    const disabled = !ok || (this.waitForWorker && !this.ready) || this.holdButtons();
+    for (const id of this.buttons) this.$(id).disabled = disabled;
     return ok;
   }
 
@@ -113,14 +123,17 @@ export class ViewControls {
 
   // The stats of the two KL views (flow and conditional); steps per second
   // only when the stats carry them (null shows a dash).
+  // A stat the view does not show (no element) is skipped.
   showKlStats({ steps, klEstimate, klTrue, stepsPerSecond }, logZ) {
-    this.$('stat-step').textContent = String(steps);
-    this.$('stat-estimate').textContent = formatStat(klEstimate);
-    this.$('stat-logz').textContent = formatStat(logZ);
-    this.$('stat-kl-true').textContent = formatStat(klTrue);
-    if (stepsPerSecond !== undefined) {
-      this.$('stat-speed').textContent = stepsPerSecond ? stepsPerSecond.toFixed(0) : '–';
-    }
+    const show = (id, text) => {
+      const element = this.$(id);
+      if (element !== null) element.textContent = text;
+    };
+    show('stat-step', String(steps));
+    show('stat-estimate', formatStat(klEstimate));
+    show('stat-logz', formatStat(logZ));
+    show('stat-kl-true', formatStat(klTrue));
+    if (stepsPerSecond !== undefined) show('stat-speed', stepsPerSecond ? stepsPerSecond.toFixed(0) : '–');
   }
 
   startWorker(url, onMessage) {
@@ -129,17 +142,23 @@ export class ViewControls {
     this.worker.onerror = (event) => this.showFailure(`worker: ${event.message}`);
   }
 
+  // Sends a message to the view's worker and to its companions.
+  broadcast(message) {
+    for (const worker of [this.worker, ...this.companions()]) worker.postMessage(message);
+  }
+
   // Leaving the view pauses its training.
   pause() {
     if (this.worker !== null && this.running) {
       this.setRunning(false);
-      this.worker.postMessage({ type: 'pause' });
+      this.broadcast({ type: 'pause' });
     }
   }
 
   // A field's change applies the settings (`apply`), typing only checks them;
-  // Run toggles training, Step takes one step, Reset applies the settings anew.
-  wireButtons(apply) {
+  // Run toggles training, Step takes one step, Reset applies the settings
+  // anew (`reset`, by default `apply`).
+  wireButtons(apply, reset = apply) {
     for (const name of this.names) {
       this.$(name).addEventListener('change', () => apply());
       this.$(name).addEventListener('input', () => this.showFieldErrors());
@@ -147,13 +166,13 @@ export class ViewControls {
     this.$('run').addEventListener('click', () => {
       this.setRunning(!this.running);
       if (this.running) this.showFailure('');
-      this.worker.postMessage({ type: this.running ? 'run' : 'pause' });
+      this.broadcast({ type: this.running ? 'run' : 'pause' });
     });
     this.$('step').addEventListener('click', () => {
       this.setRunning(false);
-      this.worker.postMessage({ type: 'step', steps: 1 });
+      this.broadcast({ type: 'step', steps: 1 });
     });
-    this.$('reset').addEventListener('click', () => apply());
+    this.$('reset').addEventListener('click', () => reset());
   }
 
   // Download sends the model to save; Load sends a file's text to load, with
@@ -169,7 +188,7 @@ export class ViewControls {
         this.$('load-error').textContent = `${file.name} is too large for a model file`;
         return;
       }
-      this.setRunning(false);
+      this.pause();
       this.worker.postMessage({ type: 'load', text: await file.text(), settings: settings(), name: file.name });
       this.$('source').textContent = `loaded from ${file.name}`;
       load.value = '';
