@@ -298,3 +298,16 @@ TEST_CASE("flow spec: parses kinds, counts and options, and names the offending 
   CHECK_THAT(error_of("affine:2", 1), Catch::Contains("affine layers need at least 2 dimensions, not 1"));
   CHECK_THAT(error_of("affine:scale=inf"), Catch::Contains("scale must be a number, got 'inf'"));
 }
+
+TEST_CASE("flow spec: a flow too large is refused from one layer of each item, before the rest are made",
+          "[flow][spec]") {
+  try {
+    make_flow_layers(2, "planar:10,spline:900:hidden=1024", 5e7);
+    FAIL("no error");
+  } catch (const FlowSpecError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("flow spec 'spline:900:hidden=1024': the flow would have 967700754 "
+                                         "parameters; at most 50000000"));
+  }
+  CHECK(make_flow_layers(2, "planar:10", 55).size() == 10);  // 4 + 10 x 5 = 54
+  CHECK_THROWS_AS(make_flow_layers(2, "planar:10", 53), FlowSpecError);
+}

@@ -28,49 +28,6 @@ std::uint64_t checked_seed(double seed) {
   return static_cast<std::uint64_t>(seed);
 }
 
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (;;) {
-    const size_t end = text.find(separator, start);
-    parts.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) return parts;
-    start = end + 1;
-  }
-}
-
-std::string trimmed(const std::string& s) {
-  const size_t a = s.find_first_not_of(" \t");
-  if (a == std::string::npos) return "";
-  return s.substr(a, s.find_last_not_of(" \t") - a + 1);
-}
-
-// The parameters of one item's layers, from a single layer of it, so that
-// the item's count never builds anything. An item is kind[:count](:name=value)*
-// with the count right after the kind (flows/flow_spec.hpp); without its
-// count it builds one layer. Returns -1 when the item cannot be read so: the
-// core's parser then gives the message.
-double item_parameters(const std::string& item) {
-  std::vector<std::string> parts = split(item, ':');
-  double count = 1;
-  if (parts.size() > 1 && parts[1].find('=') == std::string::npos) {
-    const std::string text = trimmed(parts[1]);
-    char* end = nullptr;
-    count = std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size() || !(count >= 1 && count <= kMaxFlowLayers) ||
-        std::floor(count) != count)
-      return -1;
-    parts.erase(parts.begin() + 1);
-  }
-  std::string single;
-  for (const std::string& part : parts) single += (single.empty() ? "" : ":") + part;
-  try {
-    return count * static_cast<double>(make_flow_layers(2, single).at(0)->parameter_count());
-  } catch (const FlowSpecError&) {
-    return -1;
-  }
-}
-
 TrainingConfig checked_config(Potential potential, const std::string& flow, int samples, double learning_rate,
                               double seed) {
   const FlowSpecCheck spec = check_flow_spec(flow);
@@ -110,21 +67,7 @@ void check_display_samples(int samples, int limit) {
 FlowSpecCheck check_flow_spec(const std::string& spec) {
   FlowSpecCheck check;
   try {
-    if (spec.size() <= 10000) {  // a longer spec gets the parser's message
-      double total = 4;          // mu and rho (D = 2)
-      for (const std::string& item : split(spec, ',')) {
-        const double parameters = item_parameters(item);
-        if (parameters < 0) break;
-        total += parameters;
-        if (total > kMaxPageFlowParameters) {
-          char limit[96];
-          std::snprintf(limit, sizeof limit, "the flow would have %.0f parameters; the page trains at most %.0f",
-                        total, kMaxPageFlowParameters);
-          throw FlowSpecError("flow spec '" + trimmed(item) + "': " + limit);
-        }
-      }
-    }
-    const auto layers = make_flow_layers(2, spec);
+    const auto layers = make_flow_layers(2, spec, kMaxPageFlowParameters);
     check.flow = flow_spec_of(layers);
     check.layers = static_cast<int>(layers.size());
     check.parameters = 4;

@@ -42,17 +42,18 @@ std::string kind_names() {
 
 std::string number_text(double x) {
   char text[32];
-  std::snprintf(text, sizeof text, "%g", x);
+  std::snprintf(text, sizeof text, x >= 1e6 && x == std::floor(x) && x < 1e15 ? "%.0f" : "%g", x);
   return text;
 }
 
 }  // namespace
 
-std::vector<std::unique_ptr<FlowLayer>> make_flow_layers(int dim, const std::string& spec) {
+std::vector<std::unique_ptr<FlowLayer>> make_flow_layers(int dim, const std::string& spec, double max_parameters) {
   if (trimmed(spec).empty()) throw FlowSpecError("flow spec is empty (e.g. planar:50 or spline:4)");
   if (spec.size() > 10000) throw FlowSpecError("flow spec is longer than 10000 characters");
   std::vector<std::unique_ptr<FlowLayer>> layers;
   int coupling_index = 0;
+  double parameters = 2.0 * dim;  // mu and rho
   for (const std::string& raw_item : split(spec, ',')) {
     const std::string item = trimmed(raw_item);
     const auto bad = [&](const std::string& why) { return FlowSpecError("flow spec '" + item + "': " + why); };
@@ -96,7 +97,15 @@ std::vector<std::unique_ptr<FlowLayer>> make_flow_layers(int dim, const std::str
     }
     if (layers.size() + static_cast<size_t>(count) > static_cast<size_t>(kMaxFlowLayers))
       throw bad("a flow has at most " + std::to_string(kMaxFlowLayers) + " layers");
-    for (long c = 0; c < count; ++c) {
+    // Every layer of an item has the same size: one tells the item's.
+    std::unique_ptr<FlowLayer> first = kind->make(dim, options, coupling_index);
+    parameters += static_cast<double>(count) * static_cast<double>(first->parameter_count());
+    if (parameters > max_parameters)
+      throw bad("the flow would have " + number_text(parameters) + " parameters; at most " +
+                number_text(max_parameters));
+    layers.push_back(std::move(first));
+    if (kind->coupling) ++coupling_index;
+    for (long c = 1; c < count; ++c) {
       layers.push_back(kind->make(dim, options, coupling_index));
       if (kind->coupling) ++coupling_index;
     }

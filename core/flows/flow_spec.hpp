@@ -26,8 +26,16 @@ class FlowSpecError : public std::invalid_argument {
 
 // At most this many layers in one flow (the page and the model file rely on it).
 inline constexpr int kMaxFlowLayers = 1000;
+// At most this many parameters (base included) by default: 5e7 doubles are
+// 400 MB, before the gradient and Adam's moments.
+inline constexpr double kMaxFlowParameters = 5e7;
 
-std::vector<std::unique_ptr<FlowLayer>> make_flow_layers(int dim, const std::string& spec);
+// The layers of a spec. Each item's count is checked against
+// max_parameters from one layer of the item, before the others are made, so
+// that a spec such as spline:1000:hidden=1024 is refused without allocating
+// it ("the flow would have N parameters; at most M").
+std::vector<std::unique_ptr<FlowLayer>> make_flow_layers(int dim, const std::string& spec,
+                                                         double max_parameters = kMaxFlowParameters);
 
 // The canonical spec of these layers: runs of equal layers as one item with a count.
 std::string flow_spec_of(const std::vector<std::unique_ptr<FlowLayer>>& layers);

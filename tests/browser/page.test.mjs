@@ -196,7 +196,7 @@ test('a bad flow spec gets the parser\'s message as it is typed, and Run stays d
   const sessions = await sessionsShown();
   for (const [spec, pattern] of [['spline:4:bins=1', /^flow spec 'spline:4:bins=1': bins must be a whole number from 2 to 64/],
     ['spline:2,wavy:3', /unknown layer kind 'wavy' \(known: planar, radial, affine, spline\)/],
-    ['spline:1000:hidden=1024', /the page trains at most 2000000/], ['', /flow spec is empty/]]) {
+    ['spline:1000:hidden=1024', /parameters; at most 2000000/], ['', /flow spec is empty/]]) {
     await page.fill('#flow', spec);
     await page.dispatchEvent('#flow', 'input'); // typing, no change yet
     await page.waitForFunction(() => document.getElementById('flow-error').textContent !== '');
