@@ -116,3 +116,25 @@ TEST_CASE("training: the cosine schedule runs from lr down towards 0; constant s
   config.schedule_steps = 0;
   CHECK_THROWS_AS(FlowTrainer(config), std::invalid_argument);
 }
+
+TEST_CASE("training: a schedule set before the first step gives the run that had it from the start", "[training]") {
+  TrainingConfig config;
+  config.flow = "spline:1,planar:2";
+  config.samples = 50;
+  config.learning_rate = 0.01;
+  TrainingConfig scheduled = config;
+  scheduled.schedule = LearningRateSchedule::Cosine;
+  scheduled.schedule_steps = 20;
+  scheduled.anneal_steps = 10;
+  const std::vector<double> expected = run(scheduled, 20);
+
+  FlowTrainer trainer(config);
+  trainer.set_schedule(LearningRateSchedule::Cosine, 20, 10, 0.01);
+  for (int s = 0; s < 20; ++s) trainer.step();
+  CHECK(trainer.kl_history() == expected);
+  CHECK(expected != run(config, 20));  // the schedule changed the run
+
+  CHECK_THROWS_AS(trainer.set_schedule(LearningRateSchedule::Cosine, 0, 0, 0.01), std::invalid_argument);
+  CHECK_THROWS_AS(trainer.set_schedule(LearningRateSchedule::Constant, 0, -1, 0.01), std::invalid_argument);
+  CHECK(trainer.config().schedule_steps == 20);  // a refused schedule changes nothing
+}

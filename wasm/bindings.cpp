@@ -44,6 +44,9 @@ val train(FlowSession& s, int steps) {
   return rethrow_as_js_error([&] { return train_result(s.train(steps)); });
 }
 
+void set_schedule(FlowSession& s, double cosine_steps, double anneal_steps) {
+  rethrow_as_js_error([&] { s.set_schedule(cosine_steps, anneal_steps); });
+}
 val kl_history(const FlowSession& s) { return float64_array(s.kl_history()); }
 val true_density(const FlowSession& s, int bins) {
   return rethrow_as_js_error([&] { return float64_array(s.true_density(bins)); });
@@ -147,6 +150,9 @@ EMSCRIPTEN_BINDINGS(nfvi) {
       .constructor(&new_session, allow_raw_pointers())
       .class_function("fromJson", &session_from_json, allow_raw_pointers())
       .function("train", &train)
+      .function("setSchedule", &set_schedule)
+      .function("cosineSteps", &FlowSession::cosine_steps)
+      .function("annealSteps", &FlowSession::anneal_steps)
       .function("potential", &FlowSession::potential)
       .function("layers", &FlowSession::layers)
       .function("flow", &FlowSession::flow)

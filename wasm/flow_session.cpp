@@ -108,6 +108,23 @@ FlowSession::TrainResult FlowSession::train(int steps) {
   return result;
 }
 
+void FlowSession::set_schedule(double cosine_steps, double anneal_steps) {
+  const auto checked_steps = [](double steps, const char* what) {
+    if (!(steps >= 0 && steps <= 1e8) || std::floor(steps) != steps)
+      throw std::invalid_argument(std::string(what) + " must be a whole number from 0 to 100000000");
+    return static_cast<long long>(steps);
+  };
+  const long long cosine = checked_steps(cosine_steps, "cosine steps");
+  const long long anneal = checked_steps(anneal_steps, "annealing steps");
+  trainer_->set_schedule(cosine > 0 ? LearningRateSchedule::Cosine : LearningRateSchedule::Constant, cosine, anneal,
+                         trainer_->config().anneal_start);
+}
+
+double FlowSession::cosine_steps() const {
+  const TrainingConfig& config = trainer_->config();
+  return config.schedule == LearningRateSchedule::Cosine ? static_cast<double>(config.schedule_steps) : 0.0;
+}
+
 std::string FlowSession::potential() const { return potential_name(trainer_->config().potential); }
 
 std::vector<double> FlowSession::true_density(int bins) const {

@@ -49,6 +49,15 @@ class FlowSession {
   };
   TrainResult train(int steps);
 
+  // The learning-rate schedule and beta-annealing of the steps to come, as
+  // `nfvi fit --lr-schedule cosine --steps T --anneal A` has them: cosine
+  // decay over `cosine_steps` steps (0: constant), annealing over
+  // `anneal_steps` steps from beta = 0.01 (0: off). Steps count from the
+  // session's first.
+  void set_schedule(double cosine_steps, double anneal_steps);
+  double cosine_steps() const;
+  double anneal_steps() const { return static_cast<double>(trainer_->config().anneal_steps); }
+
   std::string potential() const;
   int layers() const { return trainer_->flow().layers(); }
   std::string flow() const { return trainer_->flow().spec(); }

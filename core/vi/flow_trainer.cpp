@@ -48,6 +48,16 @@ FlowTrainer::FlowTrainer(const TrainingConfig& config)
   flow_.initialize(rng_);
 }
 
+void FlowTrainer::set_schedule(LearningRateSchedule schedule, long long schedule_steps, long long anneal_steps,
+                               double anneal_start) {
+  TrainingConfig changed = config_;
+  changed.schedule = schedule;
+  changed.schedule_steps = schedule_steps;
+  changed.anneal_steps = anneal_steps;
+  changed.anneal_start = anneal_start;
+  config_ = validated(changed);
+}
+
 double FlowTrainer::step() {
   const long long step_number = steps_taken() + 1;
   last_good_parameters_ = flow_.parameters();

@@ -69,6 +69,13 @@ class FlowTrainer {
   // One Adam step; returns its KL estimate (the loss before the update).
   double step();
 
+  // Sets the learning-rate schedule and the annealing of the steps to come.
+  // Steps count from the run's first, so a run that is given its schedule
+  // before its first step equals one that had it from the start. Throws
+  // std::invalid_argument for a schedule without steps or a bad annealing.
+  void set_schedule(LearningRateSchedule schedule, long long schedule_steps, long long anneal_steps,
+                    double anneal_start);
+
   const TrainingConfig& config() const { return config_; }
   Flow& flow() { return flow_; }
   const Flow& flow() const { return flow_; }

@@ -74,6 +74,28 @@ test('every flow family: the first 10 KL estimates equal the native program\'s t
   }
 });
 
+test('a cosine schedule and annealing set on a session give the native run with --lr-schedule cosine --anneal', () => {
+  const out = path.join(work, 'native-cosine');
+  execFileSync(nativeProgram, ['fit', '--potential', 'U2', '--flow', 'spline:2', '--steps', '30', '--samples', '200',
+    '--lr', '0.01', '--lr-schedule', 'cosine', '--anneal', '15', '--seed', '3', '--no-figures', '--out', out],
+  { stdio: ['ignore', 'ignore', 'pipe'] });
+  const native = readKlCsv(out);
+  const session = new nfvi.FlowSession('U2', 'spline:2', 200, 0.01, 3);
+  session.setSchedule(30, 15);
+  assert.equal(session.cosineSteps(), 30);
+  assert.equal(session.annealSteps(), 15);
+  const { estimates, error } = session.train(30);
+  assert.equal(error, null);
+  native.forEach((expected, i) => {
+    assert.ok(relativeError(estimates[i], expected) < 1e-6, `step ${i + 1}: wasm ${estimates[i]} vs native ${expected}`);
+  });
+  assert.throws(() => session.setSchedule(-1, 0), /cosine steps must be a whole number from 0 to 100000000/);
+  assert.throws(() => session.setSchedule(10, 2.5), /annealing steps must be a whole number/);
+  session.setSchedule(0, 0);
+  assert.equal(session.cosineSteps(), 0);
+  session.delete();
+});
+
 test('a 2000-step U1 run ends with kl_true below 0.1 nats', () => {
   const session = new nfvi.FlowSession('U1', 'planar:50', 1000, 2e-3, 1);
   const { error } = session.train(2000);
