@@ -14,6 +14,10 @@ mkdir -p "$here"/corpus/{flow_model,conditional_model,vae_checkpoint,idx}
 cp fit/summary.json "$here/corpus/flow_model/fit-summary.json"
 printf '{"format": "nfvi-flow", "version": 1, "potential": "U8", "flow": "planar", "dim": 2, "layers": 1, "parameters": {"mu": [0.5, -1], "rho": [0.2, 0.3], "layers": [{"w": [1, 2], "u": [-3, 0.5], "b": 0.1}]}}' \
   >"$here/corpus/flow_model/hand-made.json"
+# A version-2 file with a layer of every family, small enough to mutate well.
+"$nfvi" fit --steps 5 --samples 20 --flow spline:1:bins=3:hidden=2:depth=1,radial:1,planar:1,affine:1:hidden=2:depth=1 \
+  --no-figures --out families >/dev/null 2>&1
+cp families/summary.json "$here/corpus/flow_model/families-summary.json"
 
 "$nfvi" cond --steps 4 --phase1-steps 2 --layers 2 --hidden 3 --angles-per-step 2 --samples 5 --phase2-samples 5 \
   --kl-samples 100 --no-figures --out cond >/dev/null 2>&1
