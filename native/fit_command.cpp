@@ -67,6 +67,12 @@ CLI::App* add_fit_command(CLI::App& app, FitOptions& o) {
   fit->add_option("--anneal-start", o.anneal_start, "beta at the first step of --anneal")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  fit->add_option("--gradient", o.gradient,
+                  "The gradient's estimator: standard, or stl (the path derivative, 'sticking the landing': log q "
+                  "with the parameters held fixed at the sampled point, which drops the score term; lower variance "
+                  "near a good fit)")
+      ->check(CLI::IsMember({"standard", "stl"}))
+      ->capture_default_str();
   fit->add_option("--seed", o.seed, "Random seed (initial parameters and every sample)")
       ->check(CLI::Range(std::uint64_t{0}, kMaxSeed))
       ->capture_default_str();
@@ -95,6 +101,7 @@ int run_fit(const FitOptions& o) {
   config.schedule_steps = steps;
   config.anneal_steps = o.anneal;
   config.anneal_start = o.anneal_start;
+  config.gradient = *gradient_estimator_from_name(o.gradient);
   int flow_layers = 0;
   try {
     flow_layers = Flow(2, config.flow).layers();
@@ -146,6 +153,7 @@ int run_fit(const FitOptions& o) {
                   {"lr", o.learning_rate},
                   {"lr_schedule", o.lr_schedule},
                   {"anneal", o.anneal},
+                  {"gradient", o.gradient},
                   {"seed", o.seed},
                   {"kl_estimate", kl_estimate},
                   {"log_z", log_z},

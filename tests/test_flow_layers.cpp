@@ -123,6 +123,57 @@ TEST_CASE("flow layers: backward gives dz and every parameter's gradient (centra
   }
 }
 
+// L = sum c * f^-1(y) + sum e * log|det df/dz| at z = f^-1(y).
+double weighted_inverse(FlowLayer& layer, const Vector& params, const Samples& y, const Samples& c, const Array& e) {
+  Samples z(y.rows(), y.cols());
+  Array log_det(y.cols());
+  layer.inverse(params, y, z, log_det);
+  return (z.array() * c.array()).sum() + (log_det * e).sum();
+}
+
+TEST_CASE("flow layers: the inverse's backward gives dL/dz_out of L(f^-1(z_out), log|det| there) (central differences)",
+          "[flow][layers][gradient][inverse]") {
+  for (const Case& c : cases()) {
+    INFO(c.spec << " in " << c.dim << "-D");
+    LayerUnderTest t(c, 51);
+    Random rng(52);
+    const Samples y = random_samples(rng, c.dim, 7, 1.5);
+    const Samples weights = random_samples(rng, c.dim, 7, 1.0);
+    const Array e = random_matrix(rng, 7, 1).col(0).array();
+
+    // The state at z = f^-1(y): inverse, then forward there.
+    Samples z(c.dim, 7), out(c.dim, 7), dy(c.dim, 7);
+    Array log_det(7);
+    t.layer->inverse(t.params, y, z, log_det);
+    t.layer->forward(t.params, z, out, log_det);
+    t.layer->inverse_backward(t.params, z, weights, e, dy);
+
+    const Vector y_flat = Eigen::Map<const Vector>(Samples(y).data(), y.size());
+    const auto by_y = [&](const Vector& flat) {
+      const Samples yy = Eigen::Map<const Samples>(flat.data(), c.dim, 7);
+      return weighted_inverse(*t.layer, t.params, yy, weights, e);
+    };
+    const Samples dy_copy = dy;
+    const Vector analytic = Eigen::Map<const Vector>(dy_copy.data(), dy_copy.size());
+    const double error = worst_error(by_y, y_flat, analytic);
+    INFO("dz_out: worst relative error " << error);
+    CHECK(error < 1e-6);
+
+    // It may write dz_out over dz, and it leaves the forward's state for backward.
+    t.layer->forward(t.params, z, out, log_det);
+    Vector dparams = Vector::Zero(t.params.size()), after = dparams;
+    Samples dz(c.dim, 7);
+    t.layer->backward(t.params, z, weights, e, dz, dparams);
+    Samples in_place = weights;
+    t.layer->inverse_backward(t.params, z, in_place, e, in_place);
+    CHECK((in_place - dy).cwiseAbs().maxCoeff() < 1e-12 * std::max(1.0, dy.cwiseAbs().maxCoeff()));
+    Samples dz_after(c.dim, 7);
+    t.layer->backward(t.params, z, weights, e, dz_after, after);
+    CHECK(dz_after == dz);
+    CHECK(after == dparams);
+  }
+}
+
 TEST_CASE("flow layers: the two-step check catches a gradient wrong by 10 ppm", "[flow][layers][gradient]") {
   LayerUnderTest t({"spline", 2}, 11);
   Random rng(12);

@@ -138,6 +138,28 @@ void Flow::log_density(SamplesConstRef z, Array& log_q, Samples* base) {
   if (base != nullptr) *base = current;
 }
 
+void Flow::log_q_gradient(Samples& gradient) {
+  const Eigen::Index n = eps_.cols();
+  gradient.resize(dim_, n);
+  for (int d = 0; d < dim_; ++d) gradient.row(d) = eps_.row(d) * (-1 / softplus(params_(rho_offset() + d)));
+  const Array dlog_det = Array::Constant(n, -1.0);
+  for (int k = 0; k < layers(); ++k) {
+    FlowLayer& layer = *layers_[static_cast<size_t>(k)];
+    layer.inverse_backward(params_.segment(layer_offset(k), layer.parameter_count()), z_[static_cast<size_t>(k)],
+                           gradient, dlog_det, gradient);
+  }
+}
+
+void Flow::log_density_gradient(SamplesConstRef z, Array& log_q, Samples& gradient) {
+  Samples base;
+  log_density(z, log_q, &base);
+  Vector sigma(dim_);
+  for (int d = 0; d < dim_; ++d) sigma(d) = softplus(params_(rho_offset() + d));
+  const Samples eps = (base.colwise() - params_.segment(mu_offset(), dim_)).array().colwise() / sigma.array();
+  forward(eps);
+  log_q_gradient(gradient);
+}
+
 std::vector<std::unique_ptr<FlowLayer>> planar_layers(int dim, int layers) {
   if (layers < 0) throw std::invalid_argument("number of layers must not be negative");
   std::vector<std::unique_ptr<FlowLayer>> out;

@@ -69,6 +69,19 @@ class Flow {
   // into gradient (same layout as parameters()). Uses the last forward's state.
   void backward(SamplesConstRef dz_out, ArrayConstRef dlog_q, Eigen::Ref<Vector> gradient);
 
+  // d log q(z_K) / dz_K (D, N) at the last forward's samples, the parameters
+  // held fixed: the base's -eps / sigma at z_0, carried up through every
+  // layer's inverse backward with dlog_det = -1 (log q = log q0 - sum_k
+  // log_det_k, and z_{k-1} = f_k^-1(z_k)):
+  //   g_0 = -eps / sigma,   g_k = J_k^-T (g_{k-1} - grad log|det J_k|(z_{k-1})),   result g_K.
+  // Leaves the forward's state for backward.
+  void log_q_gradient(Samples& gradient);
+
+  // log q(z) and d log q / dz (D, N) at given points z (D, N): log_density,
+  // then a forward from the base points it gives (round-off away from z),
+  // then log_q_gradient. Overwrites what the last forward kept.
+  void log_density_gradient(SamplesConstRef z, Array& log_q, Samples& gradient);
+
   // log q(z) at given points z (D, N), by inverting every layer:
   //   z_{k-1} = f_k^-1(z_k),  log q(z_K) = log q0(z_0) - sum_k log|det df_k/dz_{k-1}|.
   // Also gives the base point z_0 of each (D, N) if base is non-null. It

@@ -116,6 +116,17 @@ void MlpOf<Scalar>::backward(MatConstRef dy, Eigen::Ref<Vec> gradient, Mat* dx) 
   }
 }
 
+template <typename Scalar>
+void MlpOf<Scalar>::input_backward(MatConstRef dy, Mat& dx) const {
+  Mat delta = dy, below;
+  for (int l = layer_count() - 1; l >= 0; --l) {
+    below.noalias() = weight(l).transpose() * delta;  // W_l^T delta_l
+    if (l > 0) elu_backward<Scalar>(inputs_[static_cast<size_t>(l)], below, below);
+    delta.swap(below);
+  }
+  dx = std::move(delta);
+}
+
 template class MlpOf<float>;
 template class MlpOf<double>;
 

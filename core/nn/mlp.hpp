@@ -94,6 +94,11 @@ class MlpOf {
   //   dx = W_1^T delta_1
   void backward(MatConstRef dy, Eigen::Ref<Vec> gradient, Mat* dx = nullptr);
 
+  // Only dx = dL/dx (n_0, B) for dy = dL/dy (n_L, B) at the last forward, by
+  // the same recursion without the weights' gradient; the forward's state
+  // stays as it was (a backward may follow).
+  void input_backward(MatConstRef dy, Mat& dx) const;
+
  private:
   std::vector<int> sizes_;
   std::vector<DenseLayerOf<Scalar>> layers_;

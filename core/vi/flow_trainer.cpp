@@ -69,7 +69,8 @@ double FlowTrainer::step() {
   };
 
   adam_.set_learning_rate(learning_rate_at(config_, step_number));
-  const double loss = objective_.evaluate(flow_, rng_, config_.samples, &gradient_, anneal_beta_at(config_, step_number));
+  const double loss = objective_.evaluate(flow_, rng_, config_.samples, &gradient_, anneal_beta_at(config_, step_number),
+                                          config_.gradient);
   if (!std::isfinite(loss) || !gradient_.allFinite()) throw diverged("the KL estimate or its gradient is not finite");
   adam_.step(flow_.parameters(), gradient_);
   if (!flow_.parameters().allFinite()) throw diverged("the parameters are not finite");

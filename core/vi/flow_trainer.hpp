@@ -34,6 +34,9 @@ struct TrainingConfig {
   // anneal_steps = 0: off (beta = 1, exactly today's objective).
   long long anneal_steps = 0;
   double anneal_start = 0.01;
+  // The gradient's estimator (vi/reverse_kl.hpp): Standard, or PathDerivative
+  // ("sticking the landing"). Standard is the run as it always was.
+  GradientEstimator gradient = GradientEstimator::Standard;
   std::uint64_t seed = 1;
 };
 

@@ -118,6 +118,19 @@ expect_error 2 "--flow: flow spec is empty" "${family[@]}" --flow " "
 expect_error 2 "--flow: must not be empty" "${family[@]}" --flow ""
 expect_error 2 "--layers: give --flow or --layers, not both" "${fit[@]}" --flow radial:3
 expect_error 2 --lr-schedule "${fit[@]}" --lr-schedule linear
+expect_error 2 --gradient "${fit[@]}" --gradient reinforce
+expect_error 2 --gradient "${fit[@]}" --gradient STL
+# --gradient is recorded; standard is the default and the run of old.
+"$nfvi" "${fit[@]}" --seed 5 >/dev/null 2>&1 || fail "fit with the default gradient failed"
+grep -q '"gradient": "standard"' "$work/out/summary.json" || fail "summary.json does not record the default gradient"
+mv "$work/out" "$work/default_gradient"
+"$nfvi" "${fit[@]}" --seed 5 --gradient standard >/dev/null 2>&1 || fail "fit --gradient standard failed"
+cmp -s "$work/default_gradient/kl.csv" "$work/out/kl.csv" || fail "--gradient standard differs from the default"
+rm -rf "$work/out"
+"$nfvi" "${fit[@]}" --seed 5 --gradient stl >/dev/null 2>&1 || fail "fit --gradient stl failed"
+grep -q '"gradient": "stl"' "$work/out/summary.json" || fail "summary.json does not record --gradient stl"
+cmp -s "$work/default_gradient/kl.csv" "$work/out/kl.csv" && fail "--gradient stl trained exactly as standard"
+rm -rf "$work/out" "$work/default_gradient"
 for flow in radial:3 affine:2 spline:2 "spline:1:bins=4,radial:1,planar:2"; do
   rm -rf "$work/family"
   "$nfvi" fit --flow "$flow" --steps 20 --samples 50 --lr-schedule cosine --out "$work/family" >/dev/null 2>"$work/stderr" ||

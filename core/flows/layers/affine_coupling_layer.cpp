@@ -62,6 +62,24 @@ void AffineCouplingLayer::backward(VectorConstRef, SamplesConstRef, SamplesConst
     dz.row(split_.conditioning[r]) += dz_a.row(static_cast<Eigen::Index>(r));
 }
 
+void AffineCouplingLayer::inverse_backward(VectorConstRef, SamplesConstRef, SamplesConstRef dz,
+                                           ArrayConstRef dlog_det, SamplesRef dz_out) {
+  // z_b_, exp_s_, tanh_ and the conditioner's state are the last forward's, at z.
+  const Eigen::Index nb = static_cast<Eigen::Index>(split_.transformed.size()), n = dz.cols();
+  Matrix g_b;
+  CouplingSplit::gather(dz, split_.transformed, g_b);
+  const Eigen::ArrayXXd x_b = g_b.array() / exp_s_;
+  Matrix dy(2 * nb, n);
+  dy.topRows(nb) = (((-(z_b_.array() * g_b.array())).rowwise() + dlog_det.transpose()) * (1 - tanh_.square())).matrix();
+  dy.bottomRows(nb) = -x_b.matrix();
+  Matrix dz_a;
+  network_.input_backward(dy, dz_a);
+  if (dz_out.data() != dz.data()) dz_out = dz;
+  for (Eigen::Index r = 0; r < nb; ++r) dz_out.row(split_.transformed[static_cast<size_t>(r)]) = x_b.row(r).matrix();
+  for (size_t r = 0; r < split_.conditioning.size(); ++r)
+    dz_out.row(split_.conditioning[r]) += dz_a.row(static_cast<Eigen::Index>(r));
+}
+
 void AffineCouplingLayer::inverse(VectorConstRef params, SamplesConstRef z_out, SamplesRef z,
                                   Eigen::Ref<Array> log_det) {
   const Eigen::Index nb = static_cast<Eigen::Index>(split_.transformed.size());

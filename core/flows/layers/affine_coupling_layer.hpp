@@ -36,6 +36,17 @@ class AffineCouplingLayer : public FlowLayer {
                 SamplesRef dz, Eigen::Ref<Vector> dparams) override;
   void inverse(VectorConstRef params, SamplesConstRef z_out, SamplesRef z, Eigen::Ref<Array> log_det) override;
 
+  // The inverse's backward (flow_layer.hpp): dz_out = J^-T (dz + dlog_det grad_z log_det).
+  // J is block lower-triangular, with M = d f_b / d z_a = diag(z_b exp(s)) ds/dz_a + dt/dz_a:
+  //   J = [ I  0 ; M  diag(exp s) ],   J^T = [ I  M^T ; 0  diag(exp s) ],
+  // and log_det = sum_b s depends on z_a only. Solving J^T x = dz + E grad log_det
+  // (g = dz, E = dlog_det), the b rows first, then the a rows:
+  //   x_b = g_b exp(-s)
+  //   x_a = g_a + (ds/dz_a)^T (E - z_b exp(s) x_b) - (dt/dz_a)^T x_b
+  //       = g_a + MLP input backward of [ (E - z_b g_b)(1 - tanh^2(s'/c)) ; -x_b ].
+  void inverse_backward(VectorConstRef params, SamplesConstRef z, SamplesConstRef dz, ArrayConstRef dlog_det,
+                        SamplesRef dz_out) override;
+
  private:
   int dim_, hidden_, depth_;
   double scale_;

@@ -58,6 +58,19 @@ class FlowLayer {
   // It may overwrite what the last forward kept: call it between steps, not
   // between a forward and its backward. z must not alias z_out.
   virtual void inverse(VectorConstRef params, SamplesConstRef z_out, SamplesRef z, Eigen::Ref<Array> log_det) = 0;
+
+  // The inverse's backward with respect to its input, for the density at a
+  // point (the path-derivative gradient needs d log q / dz). Take a scalar L
+  // of z = f^-1(z_out) and of log_det = log|det J(z)| (J = df/dz, the
+  // forward's Jacobian at z). Given dz = dL/dz and dlog_det = dL/dlog_det,
+  // writes
+  //   dz_out = dL/dz_out = J^-T (dz + dlog_det grad_z log|det J(z)|),
+  // since dz/dz_out = J^-1 at z. z must be the input of the last forward
+  // (for a point z_out the flow did not sample, call inverse and then forward
+  // at the z it gives). Uses the last forward's state and leaves it as it was,
+  // so that backward may follow. Parameters get no gradient. dz_out may alias dz.
+  virtual void inverse_backward(VectorConstRef params, SamplesConstRef z, SamplesConstRef dz,
+                                ArrayConstRef dlog_det, SamplesRef dz_out) = 0;
 };
 
 }  // namespace nfvi

@@ -229,6 +229,18 @@ void PlanarLayer::backward(VectorConstRef /*params*/, SamplesConstRef z, Samples
   backward(z, dz_out, dlog_det, dz, dparams.head(dim_), dparams.segment(dim_, dim_), dparams(2 * dim_));
 }
 
+void PlanarLayer::inverse_backward(VectorConstRef /*params*/, SamplesConstRef /*z*/, SamplesConstRef dz,
+                                   ArrayConstRef dlog_det, SamplesRef dz_out) {
+  // h_, g_ and the constraint are the last forward's, at z (see the header).
+  const double psi = constraint_.psi;
+  const Array h_prime = 1 - h_.square();
+  const Array c = -dlog_det * 2 * h_ * h_prime * psi / g_;
+  const Array u_hat_dz = (constraint_.u_hat.transpose() * dz).transpose().array();  // read before dz_out is written
+  const Array along_w = c - h_prime / g_ * (u_hat_dz + c * psi);
+  if (dz_out.data() != dz.data()) dz_out = dz;
+  dz_out.noalias() += w_ * along_w.matrix().transpose();
+}
+
 void PlanarLayer::inverse(VectorConstRef params, SamplesConstRef z_out, SamplesRef z, Eigen::Ref<Array> log_det) {
   const auto w = params.head(dim_);
   const double b = params(2 * dim_);

@@ -65,6 +65,22 @@ class PlanarLayer : public FlowLayer {
                 SamplesRef dz, Eigen::Ref<Vector> dparams) override;
   void inverse(VectorConstRef params, SamplesConstRef z_out, SamplesRef z, Eigen::Ref<Array> log_det) override;
 
+  // The inverse's backward (flow_layer.hpp): dz_out = J^-T (dz + dlog_det grad_z log g).
+  // With a = w^T z + b, h = tanh(a), h' = 1 - h^2, psi = w^T u_hat and
+  // g = 1 + h' psi = det J:
+  //   J = I + h' u_hat w^T,   so   J^T = I + (h' w) u_hat^T,
+  // and Sherman-Morrison, (I + x y^T)^-1 = I - x y^T / (1 + y^T x) with
+  // x = h' w, y = u_hat (1 + y^T x = g > 0), gives
+  //   J^-T = I - (h' / g) w u_hat^T.
+  // log g depends on z through a only: dh'/da = -2 h h', so
+  //   grad_z log g = -(2 h h' psi / g) w.
+  // Per sample, with v = dz + dlog_det grad_z log g = dz + c w, c = -dlog_det 2 h h' psi / g:
+  //   dz_out = v - (h' / g)(u_hat^T v) w
+  //          = dz + w [ c - (h' / g)(u_hat^T dz + c psi) ]      (u_hat^T w = psi).
+  // Both J^-T and the log-det term move only along w: one scalar per sample.
+  void inverse_backward(VectorConstRef params, SamplesConstRef z, SamplesConstRef dz, ArrayConstRef dlog_det,
+                        SamplesRef dz_out) override;
+
   // --- the same maths with w, u and b apart
   // z_out = f(z), log_det = log|det df/dz| per sample. z_out must not alias z.
   void forward(VectorConstRef w, VectorConstRef u, double b, SamplesConstRef z, SamplesRef z_out,

@@ -73,6 +73,22 @@ void RadialLayer::backward(VectorConstRef params, SamplesConstRef z, SamplesCons
   dparams(dim_ + 1) += dbeta * p.dbeta_raw;
 }
 
+void RadialLayer::inverse_backward(VectorConstRef params, SamplesConstRef z, SamplesConstRef dz,
+                                   ArrayConstRef dlog_det, SamplesRef dz_out) {
+  const RadialParameters p(params, dim_);
+  const double beta = p.beta, dm1 = dim_ - 1;
+  const Samples v = z.colwise() - params.head(dim_);
+  const RadialTerms t(v, p.alpha, p.beta);
+  const Samples g = dz;  // read before dz_out (which may alias it) is written
+  const Array h2 = t.h * t.h;
+  const Array vg = (v.array() * g.array()).colwise().sum().transpose();
+  const Array dlogdet_dr = -dm1 * beta * h2 / t.a + (-2 * beta * h2 + 2 * beta * t.r * h2 * t.h) / t.b;
+  const Array radial =
+      (t.r > 0).select(((vg / t.r) * (1 / t.b - 1 / t.a) + dlog_det * dlogdet_dr / t.b) / t.r, 0.0);
+  for (int d = 0; d < dim_; ++d)
+    dz_out.row(d) = g.row(d).array() / t.a.transpose() + radial.transpose() * v.row(d).array();
+}
+
 void RadialLayer::inverse(VectorConstRef params, SamplesConstRef z_out, SamplesRef z, Eigen::Ref<Array> log_det) {
   const RadialParameters p(params, dim_);
   const auto z0 = params.head(dim_);

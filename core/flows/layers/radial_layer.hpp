@@ -46,6 +46,20 @@ class RadialLayer : public FlowLayer {
                 SamplesRef dz, Eigen::Ref<Vector> dparams) override;
   void inverse(VectorConstRef params, SamplesConstRef z_out, SamplesRef z, Eigen::Ref<Array> log_det) override;
 
+  // The inverse's backward (flow_layer.hpp): dz_out = J^-T (dz + dlog_det grad_z log_det).
+  // With v = z - z0, r = |v|, e = v / r and h' = dh/dr = -h^2,
+  //   J = (1 + beta h) I + beta h' r e e^T = A I + c e e^T,   c = -beta r h^2,   A + c = B,
+  // a scaled identity plus a rank-one term, symmetric, with
+  //   J^-T = J^-1 = I / A + (1/B - 1/A) e e^T
+  // (check: (A I + c e e^T)(I / A + (1/B - 1/A) e e^T) = I + e e^T ((A + c)/B - 1) = I).
+  // log_det depends on z through r only: grad_z log_det = dlogdet/dr e (dlogdet/dr as
+  // in backward). Per sample, with g = dz and E = dlog_det, u = g + E dlogdet/dr e:
+  //   dz_out = u / A + (1/B - 1/A)(e^T u) e
+  //          = g / A + [ (v^T g / r)(1/B - 1/A) + E dlogdet/dr / B ] v / r.
+  // At r = 0 the bracket's terms vanish with v (and A = B there).
+  void inverse_backward(VectorConstRef params, SamplesConstRef z, SamplesConstRef dz, ArrayConstRef dlog_det,
+                        SamplesRef dz_out) override;
+
  private:
   int dim_;
 };

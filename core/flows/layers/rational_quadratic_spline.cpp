@@ -141,6 +141,18 @@ double RationalQuadraticSplines::backward(Eigen::Index m, double x, double dg, d
   return t_xi / wk;
 }
 
+double RationalQuadraticSplines::slope(Eigen::Index m, double x, double& dlog_slope_dx) const {
+  if (!(x >= -shape_.bound && x <= shape_.bound)) {
+    dlog_slope_dx = 0;
+    return 1;
+  }
+  const int k = bin_of(x_, m, x);
+  const double wk = w_(k, m);
+  const InBin r = evaluate(m, k, (x - x_(k, m)) / wk, true);
+  dlog_slope_dx = r.l_xi / wk;
+  return std::exp(r.log_slope);
+}
+
 double RationalQuadraticSplines::inverse(Eigen::Index m, double y, double& log_slope) const {
   if (!(y >= -shape_.bound && y <= shape_.bound)) {
     log_slope = 0;

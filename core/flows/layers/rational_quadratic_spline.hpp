@@ -56,6 +56,10 @@ class RationalQuadraticSplines {
   //   and delta = m + softplus(d' + c0): dd' = ddelta sigmoid(d' + c0).
   double backward(Eigen::Index m, double x, double dg, double dlog_slope, double* draw) const;
 
+  // Spline m at x: returns g'(x) and writes d log g'(x) / dx into dlog_slope_dx
+  // (1 and 0 outside [-L, L]). In bin k: dlog g'/dx = (dlog g'/dxi) / w_k.
+  double slope(Eigen::Index m, double x, double& dlog_slope_dx) const;
+
   // Spline m: x = g^-1(y); log_slope = log g'(x).
   double inverse(Eigen::Index m, double y, double& log_slope) const;
 

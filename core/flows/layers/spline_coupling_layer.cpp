@@ -78,6 +78,33 @@ void SplineCouplingLayer::backward(VectorConstRef, SamplesConstRef, SamplesConst
     dz.row(split_.conditioning[r]) += dz_a.row(static_cast<Eigen::Index>(r));
 }
 
+void SplineCouplingLayer::inverse_backward(VectorConstRef, SamplesConstRef, SamplesConstRef dz,
+                                           ArrayConstRef dlog_det, SamplesRef dz_out) {
+  // z_b_, the knots and the conditioner's state are the last forward's, at z.
+  const Eigen::Index raw = shape_.raw_count(), n_samples = dz.cols();
+  Matrix g_b;
+  CouplingSplit::gather(dz, split_.transformed, g_b);
+  const Eigen::Index nb = g_b.rows();
+  Matrix dy = Matrix::Zero(network_.output().rows(), n_samples);
+  Matrix x_b(nb, n_samples);
+  for (Eigen::Index n = 0; n < n_samples; ++n) {
+    for (Eigen::Index j = 0; j < nb; ++j) {
+      const Eigen::Index m = n * nb + j;
+      double dlog_slope_dx = 0;
+      const double slope = spline_.slope(m, z_b_(j, n), dlog_slope_dx);
+      x_b(j, n) = (g_b(j, n) + dlog_det(n) * dlog_slope_dx) / slope;
+      spline_.backward(m, z_b_(j, n), -x_b(j, n), dlog_det(n), &dy(j * raw, n));
+    }
+  }
+  Matrix dz_a;
+  network_.input_backward(dy, dz_a);
+  if (dz_out.data() != dz.data()) dz_out = dz;
+  for (size_t r = 0; r < split_.transformed.size(); ++r)
+    dz_out.row(split_.transformed[r]) = x_b.row(static_cast<Eigen::Index>(r));
+  for (size_t r = 0; r < split_.conditioning.size(); ++r)
+    dz_out.row(split_.conditioning[r]) += dz_a.row(static_cast<Eigen::Index>(r));
+}
+
 void SplineCouplingLayer::inverse(VectorConstRef params, SamplesConstRef z_out, SamplesRef z,
                                   Eigen::Ref<Array> log_det) {
   const Eigen::Index raw = shape_.raw_count();

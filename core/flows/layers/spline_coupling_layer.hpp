@@ -39,6 +39,19 @@ class SplineCouplingLayer : public FlowLayer {
                 SamplesRef dz, Eigen::Ref<Vector> dparams) override;
   void inverse(VectorConstRef params, SamplesConstRef z_out, SamplesRef z, Eigen::Ref<Array> log_det) override;
 
+  // The inverse's backward (flow_layer.hpp): dz_out = J^-T (dz + dlog_det grad_z log_det).
+  // With theta = MLP(z_a) the knots' raw values, y_j = g(z_b,j; theta_j) and
+  // log_det = sum_j log g'(z_b,j; theta_j), J is block lower-triangular:
+  //   J = [ I  0 ; M  diag(g') ],   M = dg/dtheta dtheta/dz_a,
+  // and log_det depends on z_b (through dlog g'/dx) and on z_a (through theta).
+  // Solving J^T x = dz + E grad log_det (g = dz, E = dlog_det), b rows first:
+  //   x_b,j = (g_b,j + E dlog g'/dx) / g'
+  //   x_a   = g_a + (dtheta/dz_a)^T [ E dlog_det/dtheta - sum_j x_b,j dg_j/dtheta ]
+  // where the bracket is the spline's backward for dg = -x_b,j and
+  // dlog_slope = E (rational_quadratic_spline.hpp), then the MLP's input backward.
+  void inverse_backward(VectorConstRef params, SamplesConstRef z, SamplesConstRef dz, ArrayConstRef dlog_det,
+                        SamplesRef dz_out) override;
+
  private:
   int dim_, hidden_, depth_;
   SplineShape shape_;
