@@ -1,5 +1,6 @@
 #include "vi/importance_diagnostics.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -47,6 +48,41 @@ std::string reliability_verdict(double k_hat, double threshold, Eigen::Index sam
   return format("k-hat %.2f < %.2f: the importance weights have a light tail; the fit is reliable (IS "
                 "estimates and the KL can be trusted)",
                 k_hat, threshold);
+}
+
+double log_z_disagreement(const ImportanceDiagnostics& d, double log_z_quadrature) {
+  if (!std::isfinite(d.log_z_is) || !std::isfinite(log_z_quadrature) || !(d.log_z_is_se >= 0)) return kNaN;
+  const double difference = d.log_z_is - log_z_quadrature;
+  if (difference == 0) return 0;
+  if (d.log_z_is_se == 0) return kNaN;
+  return difference / d.log_z_is_se;
+}
+
+std::string log_z_disagreement_warning(const ImportanceDiagnostics& d, double log_z_quadrature) {
+  const double z_score = log_z_disagreement(d, log_z_quadrature);
+  if (std::abs(z_score) <= kLogZDisagreementSe) return "";
+  char text[512];
+  const double difference = d.log_z_is - log_z_quadrature;
+  if (std::isnan(z_score)) {
+    std::snprintf(text, sizeof text,
+                  "the importance-sampled log Z (%.6g, se %.3g) cannot be compared with the quadrature log Z "
+                  "(%.6g): the fit's importance weights are degenerate",
+                  d.log_z_is, d.log_z_is_se, log_z_quadrature);
+  } else if (difference < 0) {
+    std::snprintf(text, sizeof text,
+                  "the importance-sampled log Z %.4f +- %.4f is %.1f standard errors below the quadrature log Z "
+                  "%.4f: q misses about %.2g%% of the target's mass, in regions none of its %lld samples reached "
+                  "(k-hat cannot see this)",
+                  d.log_z_is, d.log_z_is_se, -z_score, log_z_quadrature, 100 * -std::expm1(difference),
+                  static_cast<long long>(d.samples));
+  } else {
+    std::snprintf(text, sizeof text,
+                  "the importance-sampled log Z %.4f +- %.4f is %.1f standard errors above the quadrature log Z "
+                  "%.4f: a few samples carry huge weights (a heavy tail, k-hat %.2f), so the standard error "
+                  "understates the error",
+                  d.log_z_is, d.log_z_is_se, z_score, log_z_quadrature, d.k_hat);
+  }
+  return text;
 }
 
 ImportanceDiagnostics diagnose_log_weights(ArrayConstRef log_weights) {

@@ -69,4 +69,21 @@ ImportanceDiagnostics diagnose_fit(Flow& flow, Potential potential, Random& rng,
 // The verdict line for k^ and its threshold (as in ImportanceDiagnostics).
 std::string reliability_verdict(double k_hat, double threshold, Eigen::Index samples);
 
+// In 2-D log Z is also known by quadrature. How far the IS estimate is from
+// it, in standard errors: (log_z_is - log_z_quadrature) / log_z_is_se
+// (NaN if either is not finite or the se is 0 and the two differ; 0 if they
+// are equal).
+double log_z_disagreement(const ImportanceDiagnostics& d, double log_z_quadrature);
+
+// Beyond this many standard errors the two log Z figures disagree.
+inline constexpr double kLogZDisagreementSe = 3;
+
+// "" when the IS and quadrature log Z agree within kLogZDisagreementSe
+// standard errors, else one line saying so and what it means. The IS
+// estimate only sees the part of p that q's samples reach: log_z_is far below the quadrature log Z means q
+// misses about 1 - exp(log_z_is - log_z_quadrature) of p's mass (which k^,
+// computed from the same samples, cannot see); far above means a few huge
+// weights, a heavy tail that makes the standard error meaningless.
+std::string log_z_disagreement_warning(const ImportanceDiagnostics& d, double log_z_quadrature);
+
 }  // namespace nfvi
