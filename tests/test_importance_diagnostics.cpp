@@ -362,7 +362,7 @@ TEST_CASE("a Gaussian target fitted exactly by the base: ESS = M, exact log Z, r
   CHECK(d.k_hat < d.k_hat_threshold);
   CHECK(d.k_hat == -kInf);  // a flat tail
   CHECK(d.reliable);
-  CHECK(d.verdict.find("the fit is reliable") != std::string::npos);
+  CHECK(d.verdict.find("importance sampling from q is reliable") != std::string::npos);
   // log q + U = -log Z at every sample: the KL estimate is -log Z, the KL 0.
   CHECK(d.kl_estimate == Approx(-log_z).margin(1e-12));
   CHECK(d.kl_estimate_se < 1e-12);
@@ -459,7 +459,7 @@ TEST_CASE("a q too narrow for a Gaussian target is not reliable; a slightly wide
     INFO("k-hat " << d.k_hat << ", ESS fraction " << d.ess_fraction << ": " << d.verdict);
     CHECK(d.k_hat < 0.5);
     CHECK(d.reliable);
-    CHECK(d.verdict.find("the fit is reliable") != std::string::npos);
+    CHECK(d.verdict.find("importance sampling from q is reliable") != std::string::npos);
     CHECK(d.verdict.find("not") == std::string::npos);
     // Per dimension E_q[w^2] / Z^2 = integral p^2/q = r^2 / sqrt(2 r^2 - 1)
     // (finite for r^2 > 1/2), so in 2-D ESS/M -> (2 r^2 - 1) / r^4 = 0.907.
@@ -473,11 +473,11 @@ TEST_CASE("a q too narrow for a Gaussian target is not reliable; a slightly wide
 
 TEST_CASE("the verdict says what a k-hat means, in one line", "[diagnostics][importance]") {
   CHECK(reliability_verdict(0.83, 0.7, 10000) ==
-        "k-hat 0.83 > 0.70: the importance weights have a heavy tail (q misses mass of the target); the fit is "
-        "not reliable (IS estimates and the KL may be badly off)");
+        "k-hat 0.83 >= 0.70: the importance weights have a heavy tail (q misses mass of the target); importance "
+        "sampling from q is not reliable (its log Z and expectations may be badly off)");
   CHECK(reliability_verdict(0.3, 0.7, 10000) ==
-        "k-hat 0.30 < 0.70: the importance weights have a light tail; the fit is reliable (IS estimates and the "
-        "KL can be trusted)");
+        "k-hat 0.30 < 0.70: the importance weights have a light tail; importance sampling from q is reliable (its "
+        "log Z and expectations can be trusted; how close q is to p is the KL's to say)");
   CHECK(reliability_verdict(0.6, 0.7, 10000).find("variance is probably infinite") != std::string::npos);
   CHECK(reliability_verdict(0.6, 0.5, 100).find("not reliable") != std::string::npos);
   CHECK(reliability_verdict(std::numeric_limits<double>::quiet_NaN(), 0.5, 20).find("too few") != std::string::npos);

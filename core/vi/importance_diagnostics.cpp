@@ -23,30 +23,36 @@ std::string format(const char* pattern, double a, double b = 0) {
 
 }  // namespace
 
+// The verdict is about importance sampling from q (log Z, expectations
+// under p by reweighting q's samples), not about how close q is to p: a q
+// much wider than p has light-tailed weights and a large KL. The KL says
+// how close; k-hat says whether q's samples can be reweighted into p's.
 std::string reliability_verdict(double k_hat, double threshold, Eigen::Index samples) {
   if (std::isnan(k_hat)) {
     if (samples < kParetoMinSamples)
       return "k-hat not estimated: " + std::to_string(samples) + " samples are too few (at least " +
-             std::to_string(kParetoMinSamples) + " are needed); the fit's reliability is unknown";
-    return "k-hat not estimated: the importance weights are not finite (NaN, or all 0); the fit is not reliable";
+             std::to_string(kParetoMinSamples) + " are needed); the reliability of importance sampling from q is "
+             "unknown";
+    return "k-hat not estimated: the importance weights are not finite (NaN, or all 0); importance sampling from q "
+           "is not reliable";
   }
   if (k_hat == -std::numeric_limits<double>::infinity())
     return format("k-hat -inf < %.2f: the largest importance weights are all equal (q matches the target up to "
-                  "round-off); the fit is reliable",
+                  "round-off); importance sampling from q is reliable",
                   threshold);
   if (!(k_hat < threshold))
-    return format("k-hat %.2f > %.2f: the importance weights have a heavy tail (q misses mass of the target); "
-                  "the fit is not reliable (IS estimates and the KL may be badly off)",
+    return format("k-hat %.2f >= %.2f: the importance weights have a heavy tail (q misses mass of the target); "
+                  "importance sampling from q is not reliable (its log Z and expectations may be badly off)",
                   k_hat, threshold);
   // Below the threshold. Between 0.5 and it, the weights' variance is
   // probably infinite: IS still converges, but the delta-method standard
   // error (a variance) understates the error of log Z.
   if (k_hat > 0.5)
-    return format("k-hat %.2f < %.2f: the fit is reliable, but the weights' variance is probably infinite "
-                  "(k-hat > 0.5), so the IS standard error understates the error of log Z",
+    return format("k-hat %.2f < %.2f: importance sampling from q is reliable, but the weights' variance is "
+                  "probably infinite (k-hat > 0.5), so the IS standard error understates the error of log Z",
                   k_hat, threshold);
-  return format("k-hat %.2f < %.2f: the importance weights have a light tail; the fit is reliable (IS "
-                "estimates and the KL can be trusted)",
+  return format("k-hat %.2f < %.2f: the importance weights have a light tail; importance sampling from q is "
+                "reliable (its log Z and expectations can be trusted; how close q is to p is the KL's to say)",
                 k_hat, threshold);
 }
 

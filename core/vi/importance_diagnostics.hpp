@@ -13,13 +13,14 @@
 //     (importance_weights.hpp);
 //   - the effective sample size, and its fraction of M;
 //   - Pareto k^ of the weights' tail (pareto_k_hat.hpp) against the
-//     threshold min(1 - 1/log10(M), 0.7): below it the fit is reliable;
+//     threshold min(1 - 1/log10(M), 0.7): below it importance sampling
+//     from q is reliable (which says nothing of how close q is to p);
 //   - the reverse-KL estimate mean_i(log q + U) = -mean_i(log w_i) and its
 //     standard error sd/sqrt(M), from the same samples. With log Z from
 //     quadrature, KL = kl_estimate + log Z (diagnostics.hpp), within
 //     +- kl_estimate_se; without it, kl_estimate + log_z_is >= 0 (Jensen on
 //     the sample: log mean exp >= mean), which is close to the KL only when
-//     the fit is reliable and otherwise too low.
+//     importance sampling is reliable and otherwise too low.
 #pragma once
 
 #include <string>
@@ -43,9 +44,11 @@ struct ImportanceDiagnostics {
   double k_hat_threshold = 0;
   Eigen::Index k_hat_tail_size = 0;
   bool reliable = false;     // k_hat < k_hat_threshold
-  // One line for the user, e.g. "k-hat 0.83 > 0.70: the importance weights
-  // have a heavy tail (q misses mass of the target); the fit is not
-  // reliable (IS estimates and the KL may be badly off)".
+  // One line for the user, e.g. "k-hat 0.83 >= 0.70: the importance weights
+  // have a heavy tail (q misses mass of the target); importance sampling
+  // from q is not reliable (its log Z and expectations may be badly off)".
+  // It is about reweighting q's samples into p's, not about how close q is
+  // to p: a q much wider than p has light-tailed weights and a large KL.
   std::string verdict;
   double kl_estimate = 0;     // mean_i (log q + U) = -mean_i log w_i
   double kl_estimate_se = 0;  // sd_i(log q + U) / sqrt(M)
