@@ -68,6 +68,25 @@ cmp -s "$work/run1/kl.csv" "$work/out/kl.csv" || fail "two runs with seed 7 wrot
 head -1 "$work/out/kl.csv" | grep -qx "step,kl_estimate" || fail "kl.csv header"
 [ "$(wc -l <"$work/out/kl.csv")" -eq 21 ] || fail "kl.csv should have 20 rows"
 
+# summary.json: the headline KL is the saved flow's, from 1e5 fresh samples,
+# with its standard error; the training mean is apart; and the importance
+# diagnostics. The progress line ends with ESS and k-hat.
+"$nfvi" "${fit[@]}" --seed 7 --overwrite >/dev/null 2>"$work/stderr" || fail "fit run 3 failed"
+for key in kl_true kl_true_se kl_true_fresh_100k kl_estimate kl_estimate_se kl_true_training_mean \
+  kl_estimate_training_mean log_z diagnostics log_z_is log_z_is_se log_z_quadrature log_z_disagreement_se ess \
+  ess_fraction k_hat k_hat_threshold k_hat_tail_size reliable verdict warning; do
+  grep -q "^ *\"$key\": " "$work/out/summary.json" || fail "fit summary.json has no $key"
+done
+kl_true=$(grep -o '^  "kl_true": [^,]*' "$work/out/summary.json" | cut -d' ' -f4)
+kl_fresh=$(grep -o '^  "kl_true_fresh_100k": [^,]*' "$work/out/summary.json" | cut -d' ' -f4)
+[ -n "$kl_true" ] && [ "$kl_true" = "$kl_fresh" ] || fail "kl_true ($kl_true) is not the saved flow's ($kl_fresh)"
+grep -q '"samples": 100000,' "$work/out/summary.json" || fail "fit diagnostics are not from 1e5 samples"
+grep -q '"k_hat_threshold": 0.7,' "$work/out/summary.json" || fail "fit k_hat_threshold for 1e5 samples is 0.7"
+grep -q '"k_hat_tail_size": 949,' "$work/out/summary.json" || fail "fit k_hat_tail_size for 1e5 samples is 949"
+grep "took" "$work/stderr" | tail -1 | grep -q "ESS [0-9.]*%, k-hat " ||
+  fail "the last progress line has no ESS and k-hat: $(grep took "$work/stderr")"
+grep -q "(saved flow)" "$work/stderr" || fail "the last progress line does not give the saved flow's KL"
+
 # Reload: sample from the trained model.
 "$nfvi" sample --model "$work/out/summary.json" --n 1000 --out "$work/s.csv" >/dev/null 2>&1 || fail "sample failed"
 [ "$(wc -l <"$work/s.csv")" -eq 1001 ] || fail "s.csv should have 1000 rows"
