@@ -204,7 +204,9 @@ expect_error 2 --out "${cond[@]}" --out "$work/a-file/sub"
 expect_error 1 "diverged at step" "${cond[@]}" --lr 1e300 --no-figures
 
 # A tiny run with every output: 26 frames, a looping GIF, kl.csv, kl.png, summary.json.
-"$nfvi" "${cond[@]}" --frame-samples 2000 >/dev/null 2>&1 || fail "cond run failed"
+"$nfvi" "${cond[@]}" --frame-samples 2000 >/dev/null 2>"$work/stderr" || fail "cond run failed"
+grep "took" "$work/stderr" | head -1 | grep -q "ESS worst [0-9.]*% at .*, k-hat worst " ||
+  fail "the last cond progress line has no ESS and k-hat: $(grep took "$work/stderr")"
 [ "$(ls "$work/out/frames" | grep -c '^frame_[0-9][0-9]\.png$')" -eq 26 ] || fail "cond should write 26 frames"
 head -c 6 "$work/out/conditional.gif" | grep -q "GIF89a" || fail "conditional.gif is not a GIF89a"
 grep -q "NETSCAPE2.0" "$work/out/conditional.gif" || fail "conditional.gif does not loop"
@@ -212,6 +214,13 @@ grep -q "NETSCAPE2.0" "$work/out/conditional.gif" || fail "conditional.gif does 
 [ "$(wc -l <"$work/out/kl.csv")" -eq 7 ] || fail "cond kl.csv should have 6 rows"
 grep -q '"kl_true_mean"' "$work/out/summary.json" || fail "cond summary.json has no kl_true_mean"
 [ "$(grep -o '"extrapolation"' "$work/out/summary.json" | wc -l)" -eq 26 ] || fail "cond summary.json: 26 angles"
+# Per angle: kl_true's se and the importance diagnostics; the worst angles.
+for key in kl_true_se log_z_is log_z_is_se log_z_disagreement_se ess_fraction k_hat reliable; do
+  [ "$(grep -o "\"$key\":" "$work/out/summary.json" | wc -l)" -ge 26 ] || fail "cond summary.json: $key for every angle"
+done
+for key in diagnostics k_hat_worst ess_fraction_worst log_z_disagreement_worst angles_not_reliable k_hat_threshold; do
+  grep -q "\"$key\":" "$work/out/summary.json" || fail "cond summary.json has no $key"
+done
 mv "$work/out" "$work/cond_run"
 model="$work/cond_run/summary.json"
 
@@ -221,6 +230,8 @@ model="$work/cond_run/summary.json"
 [ "$(wc -l <"$work/c.csv")" -eq 501 ] || fail "c.csv should have 500 rows"
 head -1 "$work/c.csv" | grep -qx "z1,z2,log_q" || fail "c.csv header"
 grep -q "inside the trained range" "$work/stdout" || fail "cond-sample at 0.5: $(cat "$work/stdout")"
+grep -q "kl_true [0-9.]* +- [0-9.]* nats, ESS [0-9.]*%, k-hat " "$work/stdout" ||
+  fail "cond-sample gives no se, ESS and k-hat: $(cat "$work/stdout")"
 "$nfvi" cond-sample --model "$model" --angle 5 --n 100 --kl-samples 1000 --out "$work/c.csv" --frame "$work/f.png" \
   >"$work/stdout" 2>&1 || fail "cond-sample at angle 5 failed: $(cat "$work/stdout")"
 grep -q "EXTRAPOLATION" "$work/stdout" || fail "cond-sample at 5 is not labelled extrapolation: $(cat "$work/stdout")"
