@@ -265,7 +265,7 @@ done
 cond_sample_error "nfvi cond" --model "$work/out/summary.json" --angle 0
 # nfvi vae on a small IDX file of 100 random 28x28 images (split 90/10), tiny network.
 { printf '\x00\x00\x08\x03\x00\x00\x00\x64\x00\x00\x00\x1c\x00\x00\x00\x1c'; head -c 78400 /dev/urandom; } >"$work/images.idx"
-vae=(vae --data "$work/images.idx" --latent 2 --flows 2 --samples 2 --hidden 8 --batch 16 --is-samples 5 --eval-every 1
+vae=(vae --data "$work/images.idx" --latent 2 --flows 2 --samples 2 --hidden 8 --batch 16 --is-samples 30 --eval-every 1
   --threads 1 --out "$work/out")
 expect_error 2 --data vae --data "$work/nothing" --out "$work/out"
 head -c 1000 "$work/images.idx" >"$work/truncated.idx"
@@ -292,6 +292,19 @@ cmp -s <(cut -d, -f1-4 "$work/vae-full/elbo.csv") <(cut -d, -f1-4 "$work/out/elb
   fail "a resumed run wrote a different elbo.csv"
 cmp -s <(sed 's/"seconds_per_batch":[^,]*,//' "$work/vae-full/summary.json") \
   <(sed 's/"seconds_per_batch":[^,]*,//' "$work/out/summary.json") || fail "a resumed run has different weights"
+# The k-hat of each test image's 30 importance weights: their mean and the
+# share above the threshold min(1 - 1/log10(30), 0.7) = 0.323, also after a
+# resume of a finished run (which evaluates the last epoch again).
+grep -q '"test_nll_k_hat":{' "$work/vae-full/summary.json" || fail "vae summary.json has no test_nll_k_hat"
+grep -q '"images_estimated":10,' "$work/vae-full/summary.json" || fail "vae: k-hat not estimated for the 10 test images"
+grep -q '"mean":-\?[0-9]' "$work/vae-full/summary.json" || fail "vae: no mean k-hat"
+grep -q '"share_above_threshold":[0-9]' "$work/vae-full/summary.json" || fail "vae: no share of images above the threshold"
+grep -q '"threshold":0.323' "$work/vae-full/summary.json" || fail "vae: the k-hat threshold for 30 samples is 0.323"
+cp "$work/out/summary.json" "$work/vae-resumed.json"
+"$nfvi" "${vae[@]}" --epochs 3 --seed 5 --resume >"$work/stdout" 2>&1 || fail "vae --resume of a finished run failed"
+grep -q "k-hat mean [-0-9.]*, [0-9.]*% of images >= 0.32" "$work/stdout" || fail "vae stdout has no k-hat: $(cat "$work/stdout")"
+cmp -s <(sed 's/"seconds_per_batch":[^,]*,//' "$work/vae-resumed.json") \
+  <(sed 's/"seconds_per_batch":[^,]*,//' "$work/out/summary.json") || fail "a resume of a finished run changed summary.json"
 "$nfvi" "${vae[@]}" --epochs 3 --seed 6 --resume >/dev/null 2>"$work/stderr" && fail "resume with another seed worked"
 grep -q -- "--seed" "$work/stderr" || fail "resume with another seed: error does not name --seed"
 
