@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli_checks.hpp"
+#include "vi/importance_diagnostics.hpp"
 #include "conditional_figures.hpp"
 #include "conditional_model_json.hpp"
 #include "model_files.hpp"
@@ -25,6 +26,18 @@
 
 namespace nfvi {
 namespace {
+
+// The angle where a figure is worst, by a badness score (larger is worse).
+struct Worst {
+  double angle = 0;
+  double value = NAN;
+  double badness = -INFINITY;
+  void offer(double at, double v, double bad) {
+    if (bad > badness) angle = at, value = v, badness = bad;
+  }
+};
+
+nlohmann::json json_number(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
 
 // Cached points per step: angles x samples per angle x (layers + 1) x 2
 // doubles. 5e7 angle-sample-layers is ~0.8 GB.
@@ -194,15 +207,12 @@ int run_cond(const CondOptions& o) {
       trainer.step();
       seconds[phase - 1] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       ++steps_in[phase - 1];
+      if (s == o.steps) break;  // the last line shows the trained network's figures
       const double estimate = trainer.recent_kl_estimate(100);
       char status[96];
-      std::snprintf(status, sizeof status, "phase %d  KL est %.4f (true KL %.4f nats)", phase, estimate,
+      std::snprintf(status, sizeof status, "phase %d  train KL est %.4f (true KL %.4f nats)", phase, estimate,
                     true_kl(estimate, log_z));
-      if (s == o.steps) {
-        progress.finish(status);
-      } else {
-        progress.update(s, status);
-      }
+      progress.update(s, status);
     }
   } catch (const TrainingDiverged& e) {
     progress.interrupt();
@@ -210,23 +220,78 @@ int run_cond(const CondOptions& o) {
     return 1;
   }
 
-  // kl_true at the seed's evaluation angles.
+  // kl_true at the seed's evaluation angles, and the importance diagnostics
+  // of each angle's q from the same fresh samples.
   const std::vector<double> angles = ConditionalTrainer::evaluation_angles(o.frames);
   nlohmann::json per_angle = nlohmann::json::array();
-  double kl_sum = 0, kl_worst = -INFINITY, worst_angle = 0;
+  double kl_sum = 0, kl_worst = -INFINITY, kl_worst_se = 0, worst_angle = 0;
+  Worst k_hat_worst, ess_worst, disagreement_worst;
+  int not_reliable = 0, disagreeing = 0;
+  double k_hat_threshold = 0;
   for (double angle : angles) {
-    const double kl = trainer.kl_true(angle, o.kl_samples);
-    if (!std::isfinite(kl))
+    const ImportanceDiagnostics d = trainer.diagnose(angle, o.kl_samples);
+    const double kl = true_kl(d.kl_estimate, log_z);  // = trainer.kl_true(angle, o.kl_samples)
+    if (!std::isfinite(kl)) {
+      progress.interrupt();
       throw std::runtime_error("kl_true at angle " + std::to_string(angle) +
                                " is not finite (the trained flow gives non-finite samples); nothing was written");
-    per_angle.push_back({{"angle", angle}, {"kl_true", kl}, {"extrapolation", trainer.is_extrapolation(angle)}});
+    }
+    const double disagreement = log_z_disagreement(d, log_z);
+    per_angle.push_back({{"angle", angle},
+                         {"kl_true", kl},
+                         {"kl_true_se", json_number(d.kl_estimate_se)},
+                         {"extrapolation", trainer.is_extrapolation(angle)},
+                         {"log_z_is", json_number(d.log_z_is)},
+                         {"log_z_is_se", json_number(d.log_z_is_se)},
+                         {"log_z_disagreement_se", json_number(disagreement)},
+                         {"ess_fraction", json_number(d.ess_fraction)},
+                         {"k_hat", json_number(d.k_hat)},
+                         {"reliable", d.reliable}});
     kl_sum += kl;
     if (kl > kl_worst) {
       kl_worst = kl;
+      kl_worst_se = d.kl_estimate_se;
       worst_angle = angle;
     }
+    k_hat_threshold = d.k_hat_threshold;
+    if (!d.reliable) ++not_reliable;
+    if (!log_z_disagreement_warning(d, log_z).empty()) ++disagreeing;
+    // The worst angle by each figure: NaN (not estimated) counts as worst.
+    k_hat_worst.offer(angle, d.k_hat, std::isnan(d.k_hat) ? INFINITY : d.k_hat);
+    ess_worst.offer(angle, d.ess_fraction, std::isnan(d.ess_fraction) ? INFINITY : -d.ess_fraction);
+    disagreement_worst.offer(angle, disagreement, std::isnan(disagreement) ? INFINITY : std::abs(disagreement));
   }
   const double kl_mean = kl_sum / static_cast<double>(angles.size());
+  {
+    char status[200];
+    std::snprintf(status, sizeof status, "KL mean %.4f, worst %.4f at %.2f; ESS worst %.1f%% at %.2f, k-hat worst %.2f at %.2f",
+                  kl_mean, kl_worst, worst_angle, 100 * ess_worst.value, ess_worst.angle, k_hat_worst.value,
+                  k_hat_worst.angle);
+    progress.finish(status);
+  }
+
+  std::string warning = poor_fit_warning(kl_mean, "--lr or --phase2-lr");
+  auto add_warning = [&warning](const std::string& line) {
+    if (!warning.empty()) warning += "; ";
+    warning += line;
+  };
+  const size_t count = angles.size();
+  if (disagreeing > 0) {
+    char text[256];
+    std::snprintf(text, sizeof text,
+                  "at %d of %zu angles the importance-sampled log Z disagrees with the quadrature log Z by more than "
+                  "3 standard errors (worst: %.1f at angle %.3f)",
+                  disagreeing, count, disagreement_worst.value, disagreement_worst.angle);
+    add_warning(text);
+  }
+  if (not_reliable > 0) {
+    char text[256];
+    std::snprintf(text, sizeof text,
+                  "k-hat is not below its threshold %.2f at %d of %zu angles (worst: %.2f at angle %.3f): "
+                  "importance sampling from q is not reliable there",
+                  k_hat_threshold, not_reliable, count, k_hat_worst.value, k_hat_worst.angle);
+    add_warning(text);
+  }
 
   nlohmann::json summary = conditional_model_to_json(conditional_model_of(trainer));
   const double total_seconds = seconds[0] + seconds[1];
@@ -252,8 +317,23 @@ int run_cond(const CondOptions& o) {
                        "rectangle rule on a 2001 x 2001 grid over [-10, 10]^2; a rotation does not change Z"},
                   {"kl_true_per_angle", per_angle},
                   {"kl_true_mean", kl_mean},
-                  {"warning", poor_fit_warning(kl_mean, "--lr or --phase2-lr")},
-                  {"kl_true_worst", {{"angle", worst_angle}, {"kl_true", kl_worst}}},
+                  {"warning", warning},
+                  {"kl_true_worst", {{"angle", worst_angle}, {"kl_true", kl_worst}, {"kl_true_se", kl_worst_se}}},
+                  {"kl_estimate_note", "kl_estimate is the mean of the last 100 training losses (batched over angles)"},
+                  {"diagnostics",
+                   {{"samples_per_angle", o.kl_samples},
+                    {"k_hat_threshold", k_hat_threshold},
+                    {"angles_not_reliable", not_reliable},
+                    {"angles_log_z_disagreeing", disagreeing},
+                    {"k_hat_worst", {{"angle", k_hat_worst.angle}, {"k_hat", json_number(k_hat_worst.value)}}},
+                    {"ess_fraction_worst",
+                     {{"angle", ess_worst.angle}, {"ess_fraction", json_number(ess_worst.value)}}},
+                    {"log_z_disagreement_worst",
+                     {{"angle", disagreement_worst.angle},
+                      {"log_z_disagreement_se", json_number(disagreement_worst.value)}}},
+                    {"note",
+                     "per angle: log Z by importance sampling from the kl_true samples, its difference from log_z in "
+                     "standard errors, the ESS fraction and Pareto k-hat (reliable: k-hat below k_hat_threshold)"}}},
                   {"seconds", total_seconds},
                   {"seconds_per_step_phase1", steps_in[0] > 0 ? seconds[0] / steps_in[0] : 0.0},
                   {"seconds_per_step_phase2", steps_in[1] > 0 ? seconds[1] / steps_in[1] : 0.0}});
@@ -292,7 +372,6 @@ int run_cond(const CondOptions& o) {
   }
   std::printf("cond: kl_true mean %.4f nats over %zu angles, worst %.4f at angle %.3f; %s; wrote %s\n", kl_mean,
               angles.size(), kl_worst, worst_angle, speed.c_str(), out.path().c_str());
-  const std::string warning = summary["warning"];
   if (!warning.empty()) std::fprintf(stderr, "nfvi: warning: %s\n", warning.c_str());
   return 0;
 }
@@ -317,10 +396,15 @@ int run_cond_sample(const CondSampleOptions& o) {
     frame->commit();
   }
   csv.commit();
-  const double kl = trainer.kl_true(o.angle, o.kl_samples);
+  const ImportanceDiagnostics d = trainer.diagnose(o.angle, o.kl_samples);
+  const double kl = true_kl(d.kl_estimate, trainer.log_z());  // = trainer.kl_true(o.angle, o.kl_samples)
   const std::string range = angle_range_text(model.angle_min, model.angle_max);
-  std::fprintf(o.out == "-" ? stderr : stdout, "angle %.4g: %s the trained range %s; kl_true %.4f nats; wrote %lld samples to %s\n", o.angle,
-              extrapolation ? "EXTRAPOLATION, outside" : "inside", range.c_str(), kl, o.n, o.out.c_str());
+  std::fprintf(o.out == "-" ? stderr : stdout,
+               "angle %.4g: %s the trained range %s; kl_true %.4f +- %.4f nats, ESS %.1f%%, k-hat %.2f %s %.2f%s; "
+               "wrote %lld samples to %s\n",
+               o.angle, extrapolation ? "EXTRAPOLATION, outside" : "inside", range.c_str(), kl, d.kl_estimate_se,
+               100 * d.ess_fraction, d.k_hat, d.reliable ? "<" : ">=", d.k_hat_threshold,
+               d.reliable ? "" : " (IS not reliable)", o.n, o.out.c_str());
   return 0;
 }
 

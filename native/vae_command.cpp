@@ -15,6 +15,7 @@
 #include "cli_checks.hpp"
 #include "figures.hpp"
 #include "vae/flow_vae_trainer.hpp"
+#include "vi/pareto_k_hat.hpp"
 #include "image_datasets.hpp"
 #include "image_grid.hpp"
 #include "vae_checkpoint.hpp"
@@ -87,6 +88,52 @@ Matrix reconstructions(FlowVaeOf<Scalar>& vae, MatrixConstRef x) {
 void write_run_files(RunDirectory& out, const json& config, const std::vector<EpochRecord>& history) {
   out.replace_file("elbo.csv", elbo_csv(history));
   out.replace_file("config.json", config.dump(2) + "\n");
+}
+
+// The Pareto k-hat of each test image's importance weights, behind the
+// test -log p(x): its mean (over the images where it is estimated) and the
+// share of images at or above the threshold for S samples, where that
+// image's estimate is not reliable.
+struct TestKHat {
+  bool computed = false;
+  double mean = NAN;
+  double max = NAN;
+  double share_above = NAN;
+  double threshold = NAN;
+  long long estimated = 0;  // images with a finite or -inf k-hat (S >= 21)
+  long long images = 0;
+};
+
+TestKHat summarize_k_hat(const Array& k_hat, int samples) {
+  TestKHat t;
+  t.computed = true;
+  t.threshold = pareto_k_threshold(samples);
+  t.images = k_hat.size();
+  double sum = 0, largest = -INFINITY;
+  long long above = 0, finite = 0;
+  for (Eigen::Index i = 0; i < k_hat.size(); ++i) {
+    const double k = k_hat(i);
+    if (std::isnan(k)) continue;
+    ++t.estimated;
+    if (!(k < t.threshold)) ++above;
+    if (std::isfinite(k)) {
+      sum += k;
+      ++finite;
+      largest = std::max(largest, k);
+    }
+  }
+  if (finite > 0) t.mean = sum / static_cast<double>(finite), t.max = largest;
+  if (t.estimated > 0) t.share_above = static_cast<double>(above) / static_cast<double>(t.estimated);
+  return t;
+}
+
+json number_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+
+std::string k_hat_status(const TestKHat& t) {
+  if (!t.computed || t.estimated == 0) return "";
+  char text[96];
+  std::snprintf(text, sizeof text, "  k-hat mean %.2f, %.1f%% >= %.2f", t.mean, 100 * t.share_above, t.threshold);
+  return text;
 }
 
 std::string status_line(double elbo) {
@@ -237,6 +284,7 @@ int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestI
 
   double train_seconds = 0;
   long long train_batches = 0;
+  TestKHat test_k_hat;
   for (int epoch = trainer.epochs_done() + 1; epoch <= o.epochs; ++epoch) {
     ProgressBar progress(trainer.batches_per_epoch(),
                          "epoch " + std::to_string(epoch) + "/" + std::to_string(o.epochs));
@@ -266,10 +314,18 @@ int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestI
     // disturb training and a resumed run evaluates identically.
     Random eval_random(o.seed * 1000003ULL + static_cast<std::uint64_t>(epoch));
     record.test_elbo = mean_elbo(trainer.model(), test, o.samples, eval_random);
-    if (epoch % o.eval_every == 0 || epoch == o.epochs)
+    if (epoch == o.epochs) {
+      // The last epoch's estimate, with each image's k-hat from the same draws.
+      Array k_hat;
+      record.test_nll =
+          -trainer.model().importance_sampled_log_likelihood(test, o.is_samples, eval_random, k_hat).mean();
+      test_k_hat = summarize_k_hat(k_hat, o.is_samples);
+    } else if (epoch % o.eval_every == 0) {
       record.test_nll = -trainer.model().importance_sampled_log_likelihood(test, o.is_samples, eval_random).mean();
+    }
     progress.finish(status_line(record.train_elbo) + "  test ELBO " + csv_number(record.test_elbo) +
-                    (std::isfinite(record.test_nll) ? "  test -log p(x) " + csv_number(record.test_nll) : ""));
+                    (std::isfinite(record.test_nll) ? "  test -log p(x) " + csv_number(record.test_nll) : "") +
+                    (epoch == o.epochs ? k_hat_status(test_k_hat) : ""));
     if (!std::isfinite(record.test_elbo) || (epoch % o.eval_every == 0 && !std::isfinite(record.test_nll)))
       throw std::runtime_error("the test ELBO or -log p(x) is not finite after epoch " + std::to_string(epoch));
 
@@ -297,6 +353,15 @@ int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestI
   out.replace_file("reconstructions.png", image_grid_png(pairs, data.train.rows, data.train.cols, 10, 10));
 
   const EpochRecord& last = history.back();
+  if (!test_k_hat.computed && last.epoch == o.epochs) {
+    // No epoch ran here (a resume of a finished run): the last epoch's
+    // evaluation again, from its own generator, so the same draws.
+    Random eval_random(o.seed * 1000003ULL + static_cast<std::uint64_t>(last.epoch));
+    mean_elbo(vae, test, o.samples, eval_random);
+    Array k_hat;
+    vae.importance_sampled_log_likelihood(test, o.is_samples, eval_random, k_hat);
+    test_k_hat = summarize_k_hat(k_hat, o.is_samples);
+  }
   json summary = {
       {"format", "nfvi-vae"},
       {"version", 1},
@@ -306,13 +371,26 @@ int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestI
       {"train_elbo", last.train_elbo},
       {"test_elbo", last.test_elbo},
       {"test_nll", last.test_nll},
+      {"test_nll_k_hat",
+       {{"mean", number_or_null(test_k_hat.mean)},
+        {"max", number_or_null(test_k_hat.max)},
+        {"share_above_threshold", number_or_null(test_k_hat.share_above)},
+        {"threshold", number_or_null(test_k_hat.threshold)},
+        {"samples_per_image", o.is_samples},
+        {"images", test_k_hat.images},
+        {"images_estimated", test_k_hat.estimated},
+        {"note",
+         "Pareto k-hat of each test image's importance weights behind test_nll; an image at or above the threshold "
+         "min(1 - 1/log10(S), 0.7) has an unreliable estimate of -log p(x) (mean over images with a finite k-hat)"}}},
       {"seconds_per_batch", train_batches > 0 ? json(train_seconds / train_batches) : json(nullptr)},
       {"threads", matrix_threads()},
       {"encoder", {{"sizes", vae.encoder().sizes()}, {"parameters", vector_json(vae.encoder().parameters())}}},
       {"decoder", {{"sizes", vae.decoder().sizes()}, {"parameters", vector_json(vae.decoder().parameters())}}}};
   out.replace_file("summary.json", summary.dump() + "\n");
-  std::printf("test -log p(x) %.3f (%d importance samples), test ELBO %.3f, train ELBO %.3f", last.test_nll,
-              o.is_samples, last.test_elbo, last.train_elbo);
+  std::printf("test -log p(x) %.3f (%d importance samples; k-hat mean %.2f, %.1f%% of images >= %.2f), test ELBO "
+              "%.3f, train ELBO %.3f",
+              last.test_nll, o.is_samples, test_k_hat.mean, 100 * test_k_hat.share_above, test_k_hat.threshold,
+              last.test_elbo, last.train_elbo);
   if (train_batches > 0) std::printf(", %.5f s/batch", train_seconds / train_batches);
   std::printf("\n");
   return 0;

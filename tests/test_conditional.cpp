@@ -8,6 +8,7 @@
 #include "vi/conditional_reverse_kl.hpp"
 #include "vi/conditional_trainer.hpp"
 #include "vi/diagnostics.hpp"
+#include "vi/pareto_k_hat.hpp"
 #include "targets/energies.hpp"
 #include "gradient_check.hpp"
 #include "math/random.hpp"
@@ -277,6 +278,16 @@ TEST_CASE("conditional trainer: a short run lowers the loss and kl_true is close
     INFO("angle " << angle << " kl_true " << kl);
     CHECK(kl > -0.02);
     CHECK(kl < 2.0);
+    // The diagnostics come from the very samples behind kl_true.
+    const ImportanceDiagnostics d = trainer.diagnose(angle, 40000);
+    CHECK(true_kl(d.kl_estimate, trainer.log_z()) == kl);
+    CHECK(d.samples == 40000);
+    CHECK(d.ess_fraction > 0);
+    CHECK(d.ess_fraction <= 1);
+    CHECK(std::isfinite(d.k_hat));
+    CHECK(d.k_hat_threshold == Approx(pareto_k_threshold(40000)));
+    // kl_estimate + IS log Z >= 0 on any sample (Jensen: log mean exp >= mean).
+    CHECK(d.kl_is >= 0);
   }
 }
 

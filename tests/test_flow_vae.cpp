@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+
+#include "vi/pareto_k_hat.hpp"
 #include <cmath>
 
 #include "vae/flow_vae.hpp"
@@ -141,6 +143,30 @@ TEST_CASE("flow vae: importance-sampled -log p(x) is at most -ELBO and tightens 
     previous = nll;
   }
   CHECK(previous < negative_elbo - 0.05);  // 200 samples: strictly tighter than the ELBO
+
+  // Each image's k-hat, from the very draws of the estimate: the estimate is
+  // unchanged, and image b's k-hat is that of its own 200 log weights,
+  // recomputed here image by image (chunk 1: image b's noise is the b-th
+  // (3, 200) draw).
+  Random draw_a(77), draw_b(77), draw_c(77);
+  Array k_hat;
+  const Array log_p = vae.importance_sampled_log_likelihood(x, 200, draw_a, 1);
+  const Array log_p_k = vae.importance_sampled_log_likelihood(x, 200, draw_b, k_hat, 1);
+  CHECK((log_p == log_p_k).all());
+  REQUIRE(k_hat.size() == N);
+  for (Eigen::Index b = 0; b < 5; ++b) {
+    Samples eps_rows(3, 200);
+    draw_c.fill_normal(eps_rows);
+    Array log_w(200);
+    vae.forward(x.col(b), Matrix(eps_rows), log_w);
+    INFO("image " << b);
+    CHECK(k_hat(b) == pareto_k_hat(log_w).k_hat);
+    CHECK(std::isfinite(k_hat(b)));
+  }
+  // Ten samples are too few for k-hat.
+  Random draw_d(78);
+  vae.importance_sampled_log_likelihood(x, 10, draw_d, k_hat);
+  CHECK(k_hat.isNaN().all());
 }
 
 TEMPLATE_TEST_CASE("flow vae trainer: restoring a state after an epoch continues exactly like an uninterrupted run",

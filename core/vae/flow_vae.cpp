@@ -3,6 +3,8 @@
 #include <cassert>
 #include <cmath>
 
+#include "vi/pareto_k_hat.hpp"
+
 namespace nfvi {
 namespace {
 
@@ -128,8 +130,21 @@ double FlowVaeOf<Scalar>::negative_elbo(MatrixConstRef x, MatrixConstRef eps, Ve
 template <typename Scalar>
 Array FlowVaeOf<Scalar>::importance_sampled_log_likelihood(MatrixConstRef x, int samples, Random& random,
                                                            Eigen::Index chunk) {
+  return importance_sampled(x, samples, random, chunk, nullptr);
+}
+
+template <typename Scalar>
+Array FlowVaeOf<Scalar>::importance_sampled_log_likelihood(MatrixConstRef x, int samples, Random& random,
+                                                           Array& k_hat, Eigen::Index chunk) {
+  return importance_sampled(x, samples, random, chunk, &k_hat);
+}
+
+template <typename Scalar>
+Array FlowVaeOf<Scalar>::importance_sampled(MatrixConstRef x, int samples, Random& random, Eigen::Index chunk,
+                                            Array* k_hat) {
   const Eigen::Index N = x.cols(), D = shape_.latent;
   Array result(N);
+  if (k_hat != nullptr) k_hat->resize(N);
   for (Eigen::Index start = 0; start < N; start += chunk) {
     const Eigen::Index B = std::min(chunk, N - start);
     Samples eps_rows(D, samples * B);
@@ -142,6 +157,8 @@ Array FlowVaeOf<Scalar>::importance_sampled_log_likelihood(MatrixConstRef x, int
     const Eigen::ArrayXd m = by_sample.rowwise().maxCoeff();
     result.segment(start, B) =
         m + (by_sample.colwise() - m).exp().rowwise().sum().log() - std::log(static_cast<double>(samples));
+    if (k_hat != nullptr)
+      for (Eigen::Index b = 0; b < B; ++b) (*k_hat)(start + b) = pareto_k_hat(by_sample.row(b).transpose()).k_hat;
   }
   return result;
 }

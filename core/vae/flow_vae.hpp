@@ -89,6 +89,12 @@ class FlowVaeOf {
   // log p(x_b) estimated with `samples` importance samples per image drawn from
   // random, for every column of x (P, N); images are processed `chunk` at a time.
   Array importance_sampled_log_likelihood(MatrixConstRef x, int samples, Random& random, Eigen::Index chunk = 32);
+  // The same estimate from the same draws, and k_hat (N): the Pareto k-hat
+  // of each image's `samples` importance weights (vi/pareto_k_hat.hpp; NaN
+  // for fewer than 21 samples, -inf for a flat tail). It says whether that
+  // image's estimate can be trusted: below pareto_k_threshold(samples) it can.
+  Array importance_sampled_log_likelihood(MatrixConstRef x, int samples, Random& random, Array& k_hat,
+                                          Eigen::Index chunk = 32);
 
   // Bernoulli means sigmoid(decoder(z)) for z (D, N): samples from the prior
   // give pictures of the model, z = mu(x) gives reconstructions.
@@ -99,6 +105,8 @@ class FlowVaeOf {
   Matrix encode_means(MatrixConstRef x);
 
  private:
+  // Both importance_sampled_log_likelihood overloads; k_hat may be null.
+  Array importance_sampled(MatrixConstRef x, int samples, Random& random, Eigen::Index chunk, Array* k_hat);
   FlowVaeShape shape_;
   MlpOf<Scalar> encoder_, decoder_;
   AmortizedPlanarFlow flow_;

@@ -113,6 +113,12 @@ double ConditionalTrainer::kl_true(double angle, Eigen::Index n, std::uint64_t s
   return true_kl(estimate_reverse_kl(flow, rotated_ring_energy(angle), rng, n), log_z());
 }
 
+ImportanceDiagnostics ConditionalTrainer::diagnose(double angle, Eigen::Index n, std::uint64_t seed) const {
+  Flow flow = flow_.flow_for(angle);
+  Random rng(seed);
+  return diagnose_fit(flow, rotated_ring_energy(angle), rng, n);
+}
+
 std::vector<double> ConditionalTrainer::evaluation_angles(int count) {
   std::vector<double> angles;
   for (int i = 0; i < count; ++i) angles.push_back(count == 1 ? 0.0 : -kPi + 2 * kPi * i / (count - 1));

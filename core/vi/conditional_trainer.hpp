@@ -26,6 +26,7 @@
 #include "nn/adam.hpp"
 #include "flows/conditional_flow.hpp"
 #include "vi/conditional_reverse_kl.hpp"
+#include "vi/importance_diagnostics.hpp"
 #include "vi/flow_trainer.hpp"  // TrainingDiverged
 #include "nn/mlp.hpp"
 #include "math/random.hpp"
@@ -113,6 +114,11 @@ class ConditionalTrainer {
   // KL(q(. | angle) || p(. | angle)) in nats: log Z + the mean of
   // log q(z | angle) + U(z | angle) over n fresh samples from Random(seed).
   double kl_true(double angle, Eigen::Index n = 100000, std::uint64_t seed = kKlTrueSeed) const;
+
+  // The importance diagnostics of q(. | angle) against p(. | angle) from the
+  // same n fresh samples as kl_true (importance_diagnostics.hpp):
+  // true_kl(d.kl_estimate, log_z()) is kl_true(angle, n, seed), to the bit.
+  ImportanceDiagnostics diagnose(double angle, Eigen::Index n = 100000, std::uint64_t seed = kKlTrueSeed) const;
 
   // The seed's evaluation angles: `count` evenly spaced over [-pi, pi], ends included.
   static std::vector<double> evaluation_angles(int count = 26);

@@ -68,6 +68,25 @@ cmp -s "$work/run1/kl.csv" "$work/out/kl.csv" || fail "two runs with seed 7 wrot
 head -1 "$work/out/kl.csv" | grep -qx "step,kl_estimate" || fail "kl.csv header"
 [ "$(wc -l <"$work/out/kl.csv")" -eq 21 ] || fail "kl.csv should have 20 rows"
 
+# summary.json: the headline KL is the saved flow's, from 1e5 fresh samples,
+# with its standard error; the training mean is apart; and the importance
+# diagnostics. The progress line ends with ESS and k-hat.
+"$nfvi" "${fit[@]}" --seed 7 --overwrite >/dev/null 2>"$work/stderr" || fail "fit run 3 failed"
+for key in kl_true kl_true_se kl_true_fresh_100k kl_estimate kl_estimate_se kl_true_training_mean \
+  kl_estimate_training_mean log_z diagnostics log_z_is log_z_is_se log_z_quadrature log_z_disagreement_se ess \
+  ess_fraction k_hat k_hat_threshold k_hat_tail_size reliable verdict warning; do
+  grep -q "^ *\"$key\": " "$work/out/summary.json" || fail "fit summary.json has no $key"
+done
+kl_true=$(grep -o '^  "kl_true": [^,]*' "$work/out/summary.json" | cut -d' ' -f4)
+kl_fresh=$(grep -o '^  "kl_true_fresh_100k": [^,]*' "$work/out/summary.json" | cut -d' ' -f4)
+[ -n "$kl_true" ] && [ "$kl_true" = "$kl_fresh" ] || fail "kl_true ($kl_true) is not the saved flow's ($kl_fresh)"
+grep -q '"samples": 100000,' "$work/out/summary.json" || fail "fit diagnostics are not from 1e5 samples"
+grep -q '"k_hat_threshold": 0.7,' "$work/out/summary.json" || fail "fit k_hat_threshold for 1e5 samples is 0.7"
+grep -q '"k_hat_tail_size": 949,' "$work/out/summary.json" || fail "fit k_hat_tail_size for 1e5 samples is 949"
+grep "took" "$work/stderr" | tail -1 | grep -q "ESS [0-9.]*%, k-hat " ||
+  fail "the last progress line has no ESS and k-hat: $(grep took "$work/stderr")"
+grep -q "(saved flow)" "$work/stderr" || fail "the last progress line does not give the saved flow's KL"
+
 # Reload: sample from the trained model.
 "$nfvi" sample --model "$work/out/summary.json" --n 1000 --out "$work/s.csv" >/dev/null 2>&1 || fail "sample failed"
 [ "$(wc -l <"$work/s.csv")" -eq 1001 ] || fail "s.csv should have 1000 rows"
@@ -198,7 +217,9 @@ expect_error 2 --out "${cond[@]}" --out "$work/a-file/sub"
 expect_error 1 "diverged at step" "${cond[@]}" --lr 1e300 --no-figures
 
 # A tiny run with every output: 26 frames, a looping GIF, kl.csv, kl.png, summary.json.
-"$nfvi" "${cond[@]}" --frame-samples 2000 >/dev/null 2>&1 || fail "cond run failed"
+"$nfvi" "${cond[@]}" --frame-samples 2000 >/dev/null 2>"$work/stderr" || fail "cond run failed"
+grep "took" "$work/stderr" | head -1 | grep -q "ESS worst [0-9.]*% at .*, k-hat worst " ||
+  fail "the last cond progress line has no ESS and k-hat: $(grep took "$work/stderr")"
 [ "$(ls "$work/out/frames" | grep -c '^frame_[0-9][0-9]\.png$')" -eq 26 ] || fail "cond should write 26 frames"
 head -c 6 "$work/out/conditional.gif" | grep -q "GIF89a" || fail "conditional.gif is not a GIF89a"
 grep -q "NETSCAPE2.0" "$work/out/conditional.gif" || fail "conditional.gif does not loop"
@@ -206,6 +227,13 @@ grep -q "NETSCAPE2.0" "$work/out/conditional.gif" || fail "conditional.gif does 
 [ "$(wc -l <"$work/out/kl.csv")" -eq 7 ] || fail "cond kl.csv should have 6 rows"
 grep -q '"kl_true_mean"' "$work/out/summary.json" || fail "cond summary.json has no kl_true_mean"
 [ "$(grep -o '"extrapolation"' "$work/out/summary.json" | wc -l)" -eq 26 ] || fail "cond summary.json: 26 angles"
+# Per angle: kl_true's se and the importance diagnostics; the worst angles.
+for key in kl_true_se log_z_is log_z_is_se log_z_disagreement_se ess_fraction k_hat reliable; do
+  [ "$(grep -o "\"$key\":" "$work/out/summary.json" | wc -l)" -ge 26 ] || fail "cond summary.json: $key for every angle"
+done
+for key in diagnostics k_hat_worst ess_fraction_worst log_z_disagreement_worst angles_not_reliable k_hat_threshold; do
+  grep -q "\"$key\":" "$work/out/summary.json" || fail "cond summary.json has no $key"
+done
 mv "$work/out" "$work/cond_run"
 model="$work/cond_run/summary.json"
 
@@ -215,6 +243,8 @@ model="$work/cond_run/summary.json"
 [ "$(wc -l <"$work/c.csv")" -eq 501 ] || fail "c.csv should have 500 rows"
 head -1 "$work/c.csv" | grep -qx "z1,z2,log_q" || fail "c.csv header"
 grep -q "inside the trained range" "$work/stdout" || fail "cond-sample at 0.5: $(cat "$work/stdout")"
+grep -q "kl_true [0-9.]* +- [0-9.]* nats, ESS [0-9.]*%, k-hat " "$work/stdout" ||
+  fail "cond-sample gives no se, ESS and k-hat: $(cat "$work/stdout")"
 "$nfvi" cond-sample --model "$model" --angle 5 --n 100 --kl-samples 1000 --out "$work/c.csv" --frame "$work/f.png" \
   >"$work/stdout" 2>&1 || fail "cond-sample at angle 5 failed: $(cat "$work/stdout")"
 grep -q "EXTRAPOLATION" "$work/stdout" || fail "cond-sample at 5 is not labelled extrapolation: $(cat "$work/stdout")"
@@ -248,7 +278,7 @@ done
 cond_sample_error "nfvi cond" --model "$work/out/summary.json" --angle 0
 # nfvi vae on a small IDX file of 100 random 28x28 images (split 90/10), tiny network.
 { printf '\x00\x00\x08\x03\x00\x00\x00\x64\x00\x00\x00\x1c\x00\x00\x00\x1c'; head -c 78400 /dev/urandom; } >"$work/images.idx"
-vae=(vae --data "$work/images.idx" --latent 2 --flows 2 --samples 2 --hidden 8 --batch 16 --is-samples 5 --eval-every 1
+vae=(vae --data "$work/images.idx" --latent 2 --flows 2 --samples 2 --hidden 8 --batch 16 --is-samples 30 --eval-every 1
   --threads 1 --out "$work/out")
 expect_error 2 --data vae --data "$work/nothing" --out "$work/out"
 head -c 1000 "$work/images.idx" >"$work/truncated.idx"
@@ -275,6 +305,19 @@ cmp -s <(cut -d, -f1-4 "$work/vae-full/elbo.csv") <(cut -d, -f1-4 "$work/out/elb
   fail "a resumed run wrote a different elbo.csv"
 cmp -s <(sed 's/"seconds_per_batch":[^,]*,//' "$work/vae-full/summary.json") \
   <(sed 's/"seconds_per_batch":[^,]*,//' "$work/out/summary.json") || fail "a resumed run has different weights"
+# The k-hat of each test image's 30 importance weights: their mean and the
+# share above the threshold min(1 - 1/log10(30), 0.7) = 0.323, also after a
+# resume of a finished run (which evaluates the last epoch again).
+grep -q '"test_nll_k_hat":{' "$work/vae-full/summary.json" || fail "vae summary.json has no test_nll_k_hat"
+grep -q '"images_estimated":10,' "$work/vae-full/summary.json" || fail "vae: k-hat not estimated for the 10 test images"
+grep -q '"mean":-\?[0-9]' "$work/vae-full/summary.json" || fail "vae: no mean k-hat"
+grep -q '"share_above_threshold":[0-9]' "$work/vae-full/summary.json" || fail "vae: no share of images above the threshold"
+grep -q '"threshold":0.323' "$work/vae-full/summary.json" || fail "vae: the k-hat threshold for 30 samples is 0.323"
+cp "$work/out/summary.json" "$work/vae-resumed.json"
+"$nfvi" "${vae[@]}" --epochs 3 --seed 5 --resume >"$work/stdout" 2>&1 || fail "vae --resume of a finished run failed"
+grep -q "k-hat mean [-0-9.]*, [0-9.]*% of images >= 0.32" "$work/stdout" || fail "vae stdout has no k-hat: $(cat "$work/stdout")"
+cmp -s <(sed 's/"seconds_per_batch":[^,]*,//' "$work/vae-resumed.json") \
+  <(sed 's/"seconds_per_batch":[^,]*,//' "$work/out/summary.json") || fail "a resume of a finished run changed summary.json"
 "$nfvi" "${vae[@]}" --epochs 3 --seed 6 --resume >/dev/null 2>"$work/stderr" && fail "resume with another seed worked"
 grep -q -- "--seed" "$work/stderr" || fail "resume with another seed: error does not name --seed"
 
