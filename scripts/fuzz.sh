@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(flow_model conditional_model vae_checkpoint idx)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(flow_model conditional_model vae_checkpoint idx expression)
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j"$(nproc)" >/dev/null

@@ -1,6 +1,9 @@
 #include "vi/diagnostics.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <limits>
 #include <stdexcept>
 
@@ -25,6 +28,41 @@ double log_partition(const std::function<double(double, double)>& energy, const 
   double sum = 0;
   for (double v : neg_u) sum += std::exp(v - max_value);
   return max_value + std::log(sum) + 2 * std::log(h);
+}
+
+BoxLogPartition log_partition_over_box(const EnergyFunction& energy, const Box& box, int points) {
+  if (points < 2 || !is_valid_box(box)) throw std::invalid_argument("quadrature needs 2+ points and a valid box");
+  const double hx = (box.xmax - box.xmin) / (points - 1);
+  const double hy = (box.ymax - box.ymin) / (points - 1);
+  // -U on the grid, row i at z1 = xmin + i hx; then max, sum of exp(-U - max).
+  std::vector<double> neg_u(static_cast<size_t>(points) * static_cast<size_t>(points));
+  Samples row(2, points);  // (2, points): one row of the grid
+  for (int j = 0; j < points; ++j) row(1, j) = box.ymin + j * hy;
+  Array u;
+  Samples gradient;
+  double max_value = -std::numeric_limits<double>::infinity();
+  double max_edge = -std::numeric_limits<double>::infinity();
+  for (int i = 0; i < points; ++i) {
+    row.row(0).setConstant(box.xmin + i * hx);
+    energy(row, u, gradient);
+    for (int j = 0; j < points; ++j) {
+      const double v = -u(j);
+      if (std::isnan(v) || v == std::numeric_limits<double>::infinity()) {
+        char where[96];
+        std::snprintf(where, sizeof where, "(%.6g, %.6g)", row(0, j), row(1, j));
+        throw std::domain_error(std::string("the energy is ") + (std::isnan(v) ? "NaN" : "-inf") + " at " + where +
+                                ", inside the box");
+      }
+      neg_u[static_cast<size_t>(i) * points + j] = v;
+      max_value = std::max(max_value, v);
+      if (i == 0 || i == points - 1 || j == 0 || j == points - 1) max_edge = std::max(max_edge, v);
+    }
+  }
+  if (max_value == -std::numeric_limits<double>::infinity())
+    throw std::domain_error("the energy is +inf (the density 0) everywhere in the box");
+  double sum = 0;
+  for (double v : neg_u) sum += std::exp(v - max_value);
+  return {max_value + std::log(sum) + std::log(hx) + std::log(hy), std::exp(max_edge - max_value)};
 }
 
 double log_partition(Potential potential, const QuadratureGrid& grid) {

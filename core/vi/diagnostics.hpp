@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "targets/energies.hpp"
+#include "targets/target.hpp"
 #include "math/types.hpp"
 
 namespace nfvi {
@@ -26,6 +27,21 @@ struct QuadratureGrid {
 // with a stable log-sum-exp: log sum_ij exp(-U(z_ij)) + log h^2.
 double log_partition(const std::function<double(double, double)>& energy, const QuadratureGrid& grid = {});
 double log_partition(Potential potential, const QuadratureGrid& grid = {});
+
+// log Z of a 2-D energy over a box, by the same rectangle rule as
+// log_partition on a points x points grid whose corners are the box's, the
+// energy evaluated a row of the grid at a time. edge_ratio is the largest
+// density on the box's edge over the largest in the box: when it is not
+// negligible the box cuts off mass, and log Z (and so the true KL) is too
+// small. Throws std::domain_error, naming the point, where U is NaN or -inf.
+struct BoxLogPartition {
+  double log_z;
+  double edge_ratio;
+};
+BoxLogPartition log_partition_over_box(const EnergyFunction& energy, const Box& box, int points = 2001);
+
+// The edge_ratio above which log_partition_over_box's box is reported as too small.
+inline constexpr double kNegligibleEdgeDensity = 1e-6;
 
 // KL(q||p) in nats, from the reverse-KL estimate E[log q + U] and log Z.
 inline double true_kl(double kl_estimate, double log_z) { return kl_estimate + log_z; }

@@ -32,4 +32,6 @@ cp vae/checkpoint.bin "$here/corpus/vae_checkpoint/tiny-run.bin"
 { printf '\x00\x00\x08\x03\x00\x00\x00\x03\x00\x00\x00\x04\x00\x00\x00\x04'; head -c 48 /dev/urandom; } >"$here/corpus/idx/images-3x4x4.idx"
 gzip -c "$here/corpus/idx/images-3x4x4.idx" >"$here/corpus/idx/images-3x4x4.idx.gz"
 printf '\x00\x00\x08\x01\x00\x00\x00\x05\x01\x02\x03\x04\x05' >"$here/corpus/idx/labels-5.idx"
+# corpus/expression/ is written by hand: energy expressions, good and bad, each
+# after one byte that picks the dimension (fuzz_expression.cpp).
 echo "wrote the seed corpus in $here/corpus"
