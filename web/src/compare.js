@@ -7,7 +7,9 @@
 // panel stops its worker.
 import { download, drawDensity } from './charts.js';
 import { presetButtons } from './flow_spec_field.js';
-import { checkSettings, COMPARE_FIELDS, compareDefaults, compareToHashEntries, RecentMean } from './model.js';
+import {
+  checkSettings, COMPARE_FIELDS, compareDefaults, compareToHashEntries, formatRate, RateMeter, RecentMean,
+} from './model.js';
 import { ViewControls } from './view_controls.js';
 
 export class Compare {
@@ -29,6 +31,7 @@ export class Compare {
     this.shownFlow = null; // the spec of the session shown
     this.deferredApply = null;
     this.sessions = 0;
+    this.rate = new RateMeter();
 
     document.getElementById('compare').addEventListener('click', () => {
       if (this.isOpen()) this.close();
@@ -72,6 +75,7 @@ export class Compare {
       });
       this.settings = null;
       this.shownFlow = null;
+      this.$('save').disabled = true;
       this.show(true);
       this.$('status').textContent = 'loading the WebAssembly module…';
       this.$('source').textContent = '';
@@ -208,9 +212,13 @@ export class Compare {
         }
         this.markPreset({ flow: data.flow, lr: data.lr, samples: data.samples });
         this.$('stat-flow').textContent = data.flow;
+        this.$('save').disabled = false;
+        this.rate.reset();
+        this.$('stat-speed').textContent = '–';
+        controls.showFailure('');
         const klEstimate = data.history.length ? this.recent.mean() : NaN;
         const klTrue = data.history.length ? klEstimate + this.logZ : data.klTrueFresh;
-        controls.showKlStats({ steps: data.steps, klEstimate, klTrue, stepsPerSecond: null }, this.logZ);
+        controls.showKlStats({ steps: data.steps, klEstimate, klTrue }, this.logZ);
         this.$('status').textContent = `${data.energy}: ${data.flow} (K = ${data.layers}), N = ${data.samples}, ` +
           `lr = ${data.lr}, seed ${data.seed}`;
         this.sessions += 1;
@@ -221,7 +229,14 @@ export class Compare {
         const first = data.steps - data.estimates.length + 1;
         data.estimates.forEach((e, i) => this.chart().addCompare(first + i, this.recent.push(e) + this.logZ));
         this.host.chartChanged();
-        controls.showKlStats(data, this.logZ);
+        controls.showKlStats({ steps: data.steps, klEstimate: data.klEstimate, klTrue: data.klTrue }, this.logZ);
+        if (data.ok) controls.showFailure('');
+        if (this.host.running() && data.running) {
+          const rate = this.rate.add(performance.now(), data.steps);
+          if (rate !== null) this.$('stat-speed').textContent = formatRate(rate);
+        } else {
+          this.rate.reset();
+        }
         document.body.dataset.compareRunning = String(data.running);
         document.body.dataset.compareSteps = String(data.steps);
         // The second flow stopped by itself (a blow-up): both pause.
@@ -229,6 +244,7 @@ export class Compare {
         break;
       }
       case 'paused':
+        this.rate.reset();
         document.body.dataset.compareRunning = 'false';
         break;
       case 'views':
