@@ -42,11 +42,11 @@ export class Compare {
       if (!this.isOpen()) return;
       this.controls.setFields({ ...this.controls.fieldTexts(), flow: preset.flow, lr: preset.lr,
         samples: preset.samples });
-      this.apply();
+      this.fieldsChanged();
     });
     this.markPreset = markPreset;
     for (const name of Object.keys(COMPARE_FIELDS)) {
-      this.$(name).addEventListener('change', () => this.apply());
+      this.$(name).addEventListener('change', () => this.fieldsChanged());
       this.$(name).addEventListener('input', () => {
         this.controls?.showFieldErrors();
         this.host.changed({ hash: false });
@@ -57,6 +57,13 @@ export class Compare {
 
   isOpen() {
     return this.controls !== null;
+  }
+
+  // As in the flow view: a trained second flow is kept until Reset; a fresh one follows its fields.
+  fieldsChanged() {
+    if (!this.isOpen()) return;
+    this.controls.fieldsChanged(() => this.apply());
+    this.host.changed({ hash: false });
   }
 
   // Opens the panel with these field texts (or, when open, sets them) and
@@ -73,6 +80,8 @@ export class Compare {
         },
         buttons: [],
       });
+      this.steps = 0;
+      this.controls.hasWork = () => this.steps > 0;
       this.settings = null;
       this.shownFlow = null;
       this.$('save').disabled = true;
@@ -198,6 +207,7 @@ export class Compare {
         break;
       case 'session': {
         this.logZ = data.logZ;
+        this.steps = data.steps;
         this.recent = new RecentMean(100);
         this.shownFlow = data.flow;
         this.verdicts.remember(data.flow, { flow: data.flow, layers: data.layers });
@@ -211,7 +221,9 @@ export class Compare {
           this.host.changed({ hash: true });
         }
         this.markPreset({ flow: data.flow, lr: data.lr, samples: data.samples });
+        controls.showPending();
         this.$('stat-flow').textContent = data.flow;
+        controls.hasSession = true; // enables Download
         this.$('save').disabled = false;
         this.rate.reset();
         this.$('stat-speed').textContent = '–';
@@ -231,6 +243,7 @@ export class Compare {
         this.host.chartChanged();
         controls.showKlStats({ steps: data.steps, klEstimate: data.klEstimate, klTrue: data.klTrue }, this.logZ);
         if (data.ok) controls.showFailure('');
+        this.steps = data.steps;
         if (this.host.running() && data.running) {
           const rate = this.rate.add(performance.now(), data.steps);
           if (rate !== null) this.$('stat-speed').textContent = formatRate(rate);
