@@ -4,7 +4,7 @@
 #  2. the same suite under AddressSanitizer and UndefinedBehaviorSanitizer
 #     (preset "debug-sanitize");
 #  3. the WebAssembly module in Node (parity with the native program);
-#  4. the web page in headless Chromium;
+#  4. the web page in headless Chromium (tests/browser/*.test.mjs);
 #  5. the libFuzzer harnesses of every reader (clang, ASan, UBSan), 60 s each
 #     (FUZZ_SECONDS), two at a time.
 set -euo pipefail
@@ -21,7 +21,9 @@ ctest --preset debug-sanitize
 bash scripts/build-web.sh
 # --no-experimental-fetch: Emscripten 3.1.6's loader must not take Node's fetch().
 NFVI_NATIVE=build/native/nfvi node --no-experimental-fetch --test tests/wasm/module.test.mjs
-node --test tests/browser/page.test.mjs
+# Every browser test file (the page, its defects, its layouts and features), one file at a time:
+# they train in the browser, and two at once would share the two cores.
+node --test --test-concurrency=1 tests/browser/*.test.mjs
 
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 echo "test: all suites passed"

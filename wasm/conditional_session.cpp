@@ -116,9 +116,18 @@ std::vector<double> ConditionalSession::learned_density(double angle, int bins, 
 
 std::string ConditionalSession::to_json() const {
   nlohmann::json doc = conditional_model_to_json(conditional_model_of(*trainer_));
+  const ConditionalConfig& config = trainer_->config();
   doc["written_by"] = "nfvi web page";
   doc["steps"] = trainer_->steps_taken();
-  doc["seed"] = trainer_->config().seed;
+  doc["seed"] = config.seed;
+  // The training settings in the shape of `nfvi cond`'s summary.json, so that
+  // the page trains a loaded network on as it was trained (one phase here).
+  doc["training"] = {{"steps", trainer_->steps_taken()},
+                     {"angles_per_step", config.angles_per_step},
+                     {"phase1", {{"steps", trainer_->steps_taken()},
+                                 {"samples_per_angle", config.phase1_samples},
+                                 {"lr", config.phase1_lr}}},
+                     {"seed", config.seed}};
   return doc.dump(1);
 }
 

@@ -83,10 +83,15 @@ VaeSession::TrainResult VaeSession::train(int batches) {
   check_range(batches, 0, 1000000, "batches");
   TrainResult result;
   result.estimates.reserve(static_cast<size_t>(batches));
+  // A batch that diverges finds the weights of the step before it non-finite
+  // or useless: those weights are the step's, not the last good ones. The
+  // last good weights are those that gave the last finite ELBO, kept here.
   try {
     for (int b = 0; b < batches; ++b) {
       if (batch_in_epoch_ == 0) trainer_->begin_epoch();
+      Vector before = trainer_->model().parameters();
       const double elbo = trainer_->train_batch(train_, batch_in_epoch_);
+      last_good_ = std::move(before);
       result.estimates.push_back(elbo);
       elbo_history_.push_back(elbo);
       if (++batch_in_epoch_ == trainer_->batches_per_epoch()) {
@@ -96,6 +101,7 @@ VaeSession::TrainResult VaeSession::train(int batches) {
     }
   } catch (const VaeTrainingDiverged& e) {
     result.error = "training diverged: " + std::string(e.what());
+    if (last_good_.size() == trainer_->model().parameter_count()) trainer_->model().set_parameters(last_good_);
   }
   return result;
 }

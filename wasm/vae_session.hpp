@@ -78,6 +78,7 @@ class VaeSession {
   Matrix train_, test_;  // (784, N) binarized, one column per image
   std::unique_ptr<FlowVaeTrainer> trainer_;
   int batch_in_epoch_ = 0;
+  Vector last_good_;  // the weights of the last batch with a finite ELBO (kept on a divergence)
   std::vector<double> elbo_history_;
 };
 

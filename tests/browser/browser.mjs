@@ -37,11 +37,13 @@ async function waitForServer(url, deadlineMs) {
   throw new Error(`the static server did not answer at ${url}`);
 }
 
-// Serves web/dist; returns { url, stop }.
+// Serves web/dist (or NFVI_WEB_DIST: another build of the page, e.g. an
+// older one, to see a test fail on it); returns { url, stop }.
 export async function serveDist() {
   const port = await freePort();
+  const dist = process.env.NFVI_WEB_DIST ?? path.join(root, 'web', 'dist');
   const server = spawn(path.join(root, 'node_modules', '.bin', 'http-server'),
-    [path.join(root, 'web', 'dist'), '-a', '127.0.0.1', '-p', String(port), '-c-1', '--silent'], { stdio: 'ignore' });
+    [dist, '-a', '127.0.0.1', '-p', String(port), '-c-1', '--silent'], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}/`;
   await waitForServer(url, 10000);
   return { url, stop: () => server.kill() };

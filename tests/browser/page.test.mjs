@@ -219,7 +219,7 @@ test('a bad flow spec gets the parser\'s message as it is typed, and Run stays d
 test('a family switch: the spline 4 preset trains to kl_true < 0.05 (seconds to < 0.01 reported), and its model loads back', async () => {
   await page.goto(server.url); // a fresh page: planar:50 on U1, as before the flow families
   await waitForSession('U1: planar:50 (K = 50), N = 1000, lr = 0.002, seed 1');
-  assert.equal(page.url(), server.url);
+  assert.equal(page.url(), `${server.url}#energy=U1&flow=planar%3A50&samples=1000&lr=0.002&seed=1`);
   assert.equal(await page.inputValue('#flow'), 'planar:50');
   assert.equal(await page.getAttribute('#presets button[data-flow="planar:50"]', 'aria-pressed'), 'true');
   await page.click('#presets button[data-flow="spline:4"]');
@@ -265,7 +265,8 @@ test('a family switch: the spline 4 preset trains to kl_true < 0.05 (seconds to 
   const model = JSON.parse(readFileSync(file, 'utf8'));
   assert.equal(model.version, 2);
   assert.equal(model.flow, 'spline:4');
-  await page.click('#presets button[data-flow="radial:30"]');
+  await page.click('#presets button[data-flow="radial:30"]'); // the trained flow is kept until Reset
+  await page.click('#reset');
   await waitForSession('U1: radial:30 (K = 30)');
   let sessions = await sessionsShown();
   await page.setInputFiles('#load', file);
@@ -507,12 +508,14 @@ test('VAE view: bad values get messages beside their controls, and latent 3 hide
   }
   await page.fill('#v-digit', '200');
   await page.dispatchEvent('#v-digit', 'change');
-  assert.match(await text('#v-digit-error'), /digit must be a whole number from 0 to 199/);
+  assert.match(await text('#v-digit-error'), /test image's index must be a whole number from 0 to 199/);
   await page.fill('#v-digit', '5');
   await page.dispatchEvent('#v-digit', 'change');
   assert.equal(await text('#v-digit-error'), '');
   await page.fill('#v-latent', '3');
-  await page.dispatchEvent('#v-latent', 'change');
+  await page.dispatchEvent('#v-latent', 'change'); // the trained VAE is kept until Reset
+  assert.match(await text('#v-pending'), /latent dimension D 2 → 3/);
+  await page.click('#v-reset');
   await page.waitForFunction(() => document.getElementById('v-status').textContent.startsWith('VAE: D = 3,'));
   assert.equal(await page.isHidden('#v-posterior-figure'), true);
   assert.equal(await page.isVisible('#v-posterior-off'), true);

@@ -19,7 +19,78 @@ function rainbow(t) {
   return `hsl(${hue.toFixed(0)}, 100%, 50%)`;
 }
 
-// values: bins x bins, row iy covering z2 from lo to hi; z2 is drawn upwards.
+// The plot area of a density or layer canvas: the view [-6, 6]^2 drawn in
+// a square with room for the axes (left, bottom) and the colour bar (right).
+export const PLOT = { left: 30, top: 6, right: 44, bottom: 26 };
+
+function plotBox(canvas) {
+  const size = Math.min(canvas.width - PLOT.left - PLOT.right, canvas.height - PLOT.top - PLOT.bottom);
+  return { x: PLOT.left, y: PLOT.top, size };
+}
+
+// Axes of the view under and left of the plot: ticks at -6, -3, 0, 3, 6, and z1, z2.
+function drawAxes(ctx, box, { lo, hi } = VIEW) {
+  ctx.save();
+  ctx.strokeStyle = '#444';
+  ctx.lineWidth = 1;
+  ctx.strokeRect(box.x - 0.5, box.y - 0.5, box.size + 1, box.size + 1);
+  ctx.fillStyle = '#333';
+  ctx.font = '10px sans-serif';
+  const step = (hi - lo) / 4;
+  for (let i = 0; i <= 4; ++i) {
+    const v = lo + i * step;
+    const t = i / 4;
+    const px = box.x + t * box.size;
+    const py = box.y + (1 - t) * box.size;
+    ctx.beginPath();
+    ctx.moveTo(px, box.y + box.size);
+    ctx.lineTo(px, box.y + box.size + 4);
+    ctx.moveTo(box.x - 4, py);
+    ctx.lineTo(box.x, py);
+    ctx.stroke();
+    const label = String(Number(v.toFixed(1)));
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    ctx.fillText(label, px, box.y + box.size + 5);
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(label, box.x - 6, py);
+  }
+  ctx.font = 'italic 11px sans-serif';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'bottom';
+  ctx.fillText('z₁', box.x + box.size / 2, box.y + box.size + PLOT.bottom);
+  ctx.save();
+  ctx.translate(9, box.y + box.size / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textBaseline = 'middle';
+  ctx.fillText('z₂', 0, 0);
+  ctx.restore();
+  ctx.restore();
+}
+
+// The colour bar right of the plot: "jet" from 0 (bottom) to the largest value (top).
+function drawColourBar(ctx, box, max) {
+  const x = box.x + box.size + 8;
+  const width = 10;
+  for (let i = 0; i < box.size; ++i) {
+    const [r, g, b] = jet(1 - i / (box.size - 1));
+    ctx.fillStyle = `rgb(${r}, ${g}, ${b})`;
+    ctx.fillRect(x, box.y + i, width, 1);
+  }
+  ctx.strokeStyle = '#444';
+  ctx.strokeRect(x - 0.5, box.y - 0.5, width + 1, box.size + 1);
+  ctx.fillStyle = '#333';
+  ctx.font = '10px sans-serif';
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'top';
+  ctx.fillText(max > 0 ? max.toPrecision(2) : '0', x + width + 2, box.y);
+  ctx.textBaseline = 'bottom';
+  ctx.fillText('0', x + width + 2, box.y + box.size);
+}
+
+// values: bins x bins, row iy covering z2 from lo to hi; z2 is drawn upwards,
+// with the view's axes and a colour bar from 0 to the largest value shown.
 // A label, if given, is written in the top left corner.
 export function drawDensity(canvas, values, bins, label = '') {
   const ctx = canvas.getContext('2d');
@@ -38,14 +109,21 @@ export function drawDensity(canvas, values, bins, label = '') {
   }
   const tile = new OffscreenCanvas(bins, bins);
   tile.getContext('2d').putImageData(image, 0, 0);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const box = plotBox(canvas);
   ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(tile, 0, 0, canvas.width, canvas.height);
+  ctx.drawImage(tile, box.x, box.y, box.size, box.size);
+  drawAxes(ctx, box);
+  drawColourBar(ctx, box, max);
   if (label !== '') {
-    ctx.font = '14px sans-serif';
+    ctx.font = '12px sans-serif';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'alphabetic';
     ctx.fillStyle = 'rgba(0, 0, 0, 0.55)';
-    ctx.fillRect(4, 4, ctx.measureText(label).width + 10, 20);
+    ctx.fillRect(box.x + 3, box.y + 3, ctx.measureText(label).width + 10, 18);
     ctx.fillStyle = '#fff';
-    ctx.fillText(label, 9, 19);
+    ctx.fillText(label, box.x + 8, box.y + 16);
   }
 }
 
@@ -54,9 +132,11 @@ export function drawDensity(canvas, values, bins, label = '') {
 // kind, for the label ('' for none).
 export function drawLayer(canvas, samples, layers, n, k, kind = '') {
   const ctx = canvas.getContext('2d');
-  const { width, height } = canvas;
   ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, width, height);
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const box = plotBox(canvas);
+  const width = box.size;
+  const height = box.size;
   const block = samples.subarray(2 * n * k, 2 * n * (k + 1));
   const colour = samples.subarray(2 * n * (layers + 1));
   let maxColour = 0;
@@ -65,20 +145,40 @@ export function drawLayer(canvas, samples, layers, n, k, kind = '') {
   const sy = height / (VIEW.hi - VIEW.lo);
   // Outer points first, so the centre's colours stay visible on top.
   const order = Array.from(colour.keys()).sort((a, b) => colour[b] - colour[a]);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(box.x, box.y, box.size, box.size);
+  ctx.clip();
   for (const i of order) {
-    const x = (block[i] - VIEW.lo) * sx;
-    const y = height - (block[n + i] - VIEW.lo) * sy;
+    const x = box.x + (block[i] - VIEW.lo) * sx;
+    const y = box.y + height - (block[n + i] - VIEW.lo) * sy;
     ctx.fillStyle = rainbow(maxColour > 0 ? colour[i] / maxColour : 0);
     ctx.fillRect(x - 1, y - 1, 2.2, 2.2);
   }
+  ctx.restore();
+  drawAxes(ctx, box);
+  // The colour key: a point's distance from mu before the first layer, 0 (centre) to the largest.
+  const x0 = box.x + box.size + 8;
+  for (let i = 0; i < box.size; ++i) {
+    ctx.fillStyle = rainbow(1 - i / (box.size - 1));
+    ctx.fillRect(x0, box.y + i, 10, 1);
+  }
+  ctx.fillStyle = '#333';
+  ctx.font = '10px sans-serif';
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'top';
+  ctx.fillText('rim', x0 + 12, box.y);
+  ctx.textBaseline = 'bottom';
+  ctx.fillText('centre', x0 - 2, box.y + box.size + 12);
   ctx.fillStyle = '#222';
-  ctx.font = '14px sans-serif';
-  ctx.fillText(`after layer ${k}${k > 0 && kind ? ` (${kind})` : ''}`, 8, 18);
+  ctx.font = '12px sans-serif';
+  ctx.textBaseline = 'alphabetic';
+  ctx.fillText(`after layer ${k}${k > 0 && kind ? ` (${kind})` : ''}`, box.x + 6, box.y + 16);
 }
 
-// Saves text as a file through the browser's download.
-export function download(text, name) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+// Saves text (or a Blob) as a file through the browser's download.
+export function download(text, name, type = 'application/json') {
+  const url = URL.createObjectURL(text instanceof Blob ? text : new Blob([text], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -90,8 +190,14 @@ export function download(text, name) {
 // points per dataset, kept in our own arrays (Chart.js's decimation swaps
 // dataset.data for a decimated copy while drawing), handed over on update().
 // A dataset with `omitted: true` is left out of the legend.
+// The view of a chart: `window` (null: every step; N: the last N steps)
+// and, for a chart with a log axis, `scale`: 'auto' (log once the headline
+// curve has been below 1), 'linear' or 'log'.
 class LiveLineChart {
   constructor(canvas, datasets, xTitle, yTitle) {
+    this.window = null;
+    this.scale = 'linear';
+    this.xTitle = xTitle;
     this.chart = new Chart(canvas, {
       type: 'line',
       data: { datasets: datasets.map((d) => ({ ...d, data: [] })) },
@@ -104,7 +210,21 @@ class LiveLineChart {
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         plugins: {
           decimation: { enabled: true, algorithm: 'min-max' },
-          legend: { position: 'top', labels: { filter: (item, data) => !data.datasets[item.datasetIndex].omitted } },
+          // Lines in the legend, dashed where the curve is: a dash reads as a dash.
+          legend: {
+            position: 'top',
+            labels: {
+              usePointStyle: true,
+              pointStyle: 'line',
+              pointStyleWidth: 30,
+              filter: (item, data) => !data.datasets[item.datasetIndex].omitted,
+              // With line markers Chart.js takes the style of the first point, which has no dash: the dataset's own.
+              generateLabels: (chart) => Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) => {
+                const dataset = chart.data.datasets[item.datasetIndex];
+                return { ...item, lineDash: dataset.borderDash ?? [], lineWidth: Math.max(2, dataset.borderWidth ?? 1) };
+              }),
+            },
+          },
         },
         scales: {
           x: { type: 'linear', title: { display: true, text: xTitle }, min: 0 },
@@ -115,10 +235,157 @@ class LiveLineChart {
     this.series = datasets.map(() => []);
   }
 
-  update() {
-    this.chart.data.datasets.forEach((dataset, i) => { dataset.data = this.series[i]; });
-    this.chart.update('none');
+  // The last step of the series (the window ends there).
+  endStep() {
+    let last = 0;
+    for (const series of this.series) if (series.length > 0) last = Math.max(last, series.at(-1).x);
+    return last;
   }
+
+  // Whether the y axis is logarithmic now (a chart without one: never).
+  isLog() {
+    return false;
+  }
+
+  // Hands each series over, cut to the window (so that the y axis fits
+  // what is shown) and, on a log axis, to its positive values.
+  update() {
+    const last = this.endStep();
+    const from = this.window === null ? -Infinity : last - this.window;
+    const log = this.isLog();
+    this.chart.data.datasets.forEach((dataset, i) => {
+      let points = this.series[i];
+      // One point before the window too, so that a curve enters at its left edge.
+      if (from > 0) points = points.slice(Math.max(0, lowerBound(points, from) - 1));
+      if (log) points = points.filter((p) => p.y > 0);
+      dataset.data = points;
+    });
+    const { x, y } = this.chart.options.scales;
+    x.min = Math.max(0, from);
+    x.title.text = this.window === null ? this.xTitle : `${this.xTitle} (the last ${this.window.toLocaleString('en')})`;
+    this.applyScale(y, log);
+    this.chart.update('none');
+    this.chart.canvas.dataset.scale = log ? 'log' : 'linear';
+    this.chart.canvas.dataset.window = String(this.window ?? 'all');
+  }
+
+  applyScale(y, log) {
+    y.type = log ? 'logarithmic' : 'linear';
+  }
+
+  setWindow(steps) {
+    this.window = steps;
+    this.update();
+  }
+
+  setScale(scale) {
+    this.scale = scale;
+    this.update();
+  }
+
+  // The series as CSV: one row per step, one column per curve (empty where a curve has no value).
+  toCsv() {
+    const names = this.chart.data.datasets.map((d, i) => (d.omitted && this.series[i].length === 0 ? null : d.label));
+    const rows = new Map();
+    this.series.forEach((series, i) => {
+      if (names[i] === null) return;
+      for (const { x, y } of series) {
+        if (!rows.has(x)) rows.set(x, new Array(names.length).fill(''));
+        rows.get(x)[i] = String(y);
+      }
+    });
+    const kept = names.map((n, i) => i).filter((i) => names[i] !== null);
+    const quote = (t) => (/[",]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t);
+    const lines = [[this.xTitle, ...kept.map((i) => names[i])].map(quote).join(',')];
+    for (const x of [...rows.keys()].sort((a, b) => a - b)) lines.push([x, ...kept.map((i) => rows.get(x)[i])].join(','));
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+// The first index of points (sorted by x) whose x is at least `x`.
+function lowerBound(points, x) {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid].x < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// The toolbar above a chart: the steps shown ("all" or the last N), the y
+// axis (for a chart that has a log one) and the downloads of the chart as
+// PNG and of its curves as CSV. name: the files' name stem.
+export function chartToolbar(container, chart, { name, log = false, unit = 'steps', figures = null }) {
+  const bar = document.createElement('div');
+  bar.className = 'chart-tools';
+  const select = (label, options, pick) => {
+    const wrap = document.createElement('label');
+    wrap.textContent = `${label} `;
+    const element = document.createElement('select');
+    for (const [value, text] of options) element.append(new Option(text, value));
+    element.addEventListener('change', () => pick(element.value));
+    wrap.append(element);
+    bar.append(wrap);
+    return element;
+  };
+  const windowSelect = select('show', [['all', `all ${unit}`], ['500', `last 500 ${unit}`], ['2000', `last 2,000 ${unit}`],
+    ['10000', `last 10,000 ${unit}`]], (v) => chart.setWindow(v === 'all' ? null : Number(v)));
+  windowSelect.classList.add('window');
+  if (log) {
+    const scale = select('y axis', [['auto', 'auto (log once kl_true < 1)'], ['linear', 'linear'], ['log', 'log (kl_true)']],
+      (v) => chart.setScale(v));
+    scale.classList.add('scale');
+  }
+  const button = (label, title, act) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.title = title;
+    b.addEventListener('click', act);
+    bar.append(b);
+    return b;
+  };
+  button('PNG', 'the chart as a PNG image', () => chart.chart.canvas.toBlob((blob) => download(blob, `${name}.png`)))
+    .classList.add('png');
+  button('CSV', 'the curves as CSV, one row per step', () => download(chart.toCsv(), `${name}.csv`, 'text/csv'))
+    .classList.add('csv');
+  if (figures !== null) {
+    button('pictures (PNG)', 'the pictures of this view side by side, as one PNG image',
+      () => figuresImage(figures).toBlob((blob) => download(blob, `${name.replace(/-[a-z]+$/, '')}-pictures.png`)))
+      .classList.add('figures-png');
+  }
+  container.prepend(bar);
+  return bar;
+}
+
+// The canvases of a view's pictures (those shown), side by side on white,
+// each with its caption's first line under it.
+export function figuresImage(section) {
+  const figures = [...section.querySelectorAll('figure')].filter((f) => !f.hidden && f.offsetParent !== null);
+  const canvases = figures.map((f) => f.querySelector('canvas'));
+  const gap = 12;
+  const caption = 18;
+  const height = Math.max(...canvases.map((c) => c.height)) + caption + 2 * gap;
+  const width = canvases.reduce((sum, c) => sum + c.width + gap, gap);
+  const out = document.createElement('canvas');
+  out.width = width;
+  out.height = height;
+  const ctx = out.getContext('2d');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
+  ctx.fillStyle = '#333';
+  ctx.font = '12px sans-serif';
+  let x = gap;
+  figures.forEach((figure, i) => {
+    const canvas = canvases[i];
+    ctx.drawImage(canvas, x, gap);
+    const text = (figure.querySelector('figcaption')?.innerText ?? '').split('\n')[0].trim();
+    ctx.fillText(text.slice(0, 60), x, gap + canvas.height + 14);
+    x += canvas.width + gap;
+  });
+  return out;
 }
 
 // The colours of the flows' kl_true curves: the flow view's, and the
@@ -141,10 +408,28 @@ export class KlChart extends LiveLineChart {
     ], 'step', 'nats');
     this.logZ = 0;
     this.lastStep = { main: 0, compare: 0 };
+    this.scale = 'auto';
+    this.belowOne = false; // kl_true has been below 1 nat since the last reset: 'auto' is log
+  }
+
+  // On a log axis only kl_true is drawn (the estimate and −log Z can be negative).
+  isLog() {
+    return this.scale === 'log' || (this.scale === 'auto' && this.belowOne);
+  }
+
+  applyScale(y, log) {
+    super.applyScale(y, log);
+    y.title.text = log ? 'kl_true (nats, log scale)' : 'nats';
+    const [estimate, , floor] = this.chart.data.datasets;
+    for (const dataset of [estimate, floor]) {
+      dataset.hidden = log;
+      dataset.omitted = log;
+    }
   }
 
   reset(logZ, history, klTrueOf) {
     this.logZ = logZ;
+    this.belowOne = false;
     this.series = [[], [], [], this.series[3]];
     this.lastStep.main = 0;
     for (let i = 0; i < history.length; ++i) this.add(i + 1, history[i], klTrueOf(history[i]));
@@ -155,6 +440,7 @@ export class KlChart extends LiveLineChart {
   add(step, estimate, klTrue) {
     this.series[0].push({ x: step, y: estimate });
     this.series[1].push({ x: step, y: klTrue });
+    if (klTrue < 1 && step > 100) this.belowOne = true; // after the first 100 steps' mean settles
     this.lastStep.main = step;
     this.drawFloor();
   }

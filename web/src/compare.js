@@ -7,7 +7,9 @@
 // panel stops its worker.
 import { download, drawDensity } from './charts.js';
 import { presetButtons } from './flow_spec_field.js';
-import { checkSettings, COMPARE_FIELDS, compareDefaults, compareToHashEntries, RecentMean } from './model.js';
+import {
+  checkSettings, COMPARE_FIELDS, compareDefaults, compareToHashEntries, formatRate, RateMeter, RecentMean,
+} from './model.js';
 import { ViewControls } from './view_controls.js';
 
 export class Compare {
@@ -29,6 +31,7 @@ export class Compare {
     this.shownFlow = null; // the spec of the session shown
     this.deferredApply = null;
     this.sessions = 0;
+    this.rate = new RateMeter();
 
     document.getElementById('compare').addEventListener('click', () => {
       if (this.isOpen()) this.close();
@@ -39,11 +42,11 @@ export class Compare {
       if (!this.isOpen()) return;
       this.controls.setFields({ ...this.controls.fieldTexts(), flow: preset.flow, lr: preset.lr,
         samples: preset.samples });
-      this.apply();
+      this.fieldsChanged();
     });
     this.markPreset = markPreset;
     for (const name of Object.keys(COMPARE_FIELDS)) {
-      this.$(name).addEventListener('change', () => this.apply());
+      this.$(name).addEventListener('change', () => this.fieldsChanged());
       this.$(name).addEventListener('input', () => {
         this.controls?.showFieldErrors();
         this.host.changed({ hash: false });
@@ -54,6 +57,13 @@ export class Compare {
 
   isOpen() {
     return this.controls !== null;
+  }
+
+  // As in the flow view: a trained second flow is kept until Reset; a fresh one follows its fields.
+  fieldsChanged() {
+    if (!this.isOpen()) return;
+    this.controls.fieldsChanged(() => this.apply());
+    this.host.changed({ hash: false });
   }
 
   // Opens the panel with these field texts (or, when open, sets them) and
@@ -70,8 +80,11 @@ export class Compare {
         },
         buttons: [],
       });
+      this.steps = 0;
+      this.controls.hasWork = () => this.steps > 0;
       this.settings = null;
       this.shownFlow = null;
+      this.$('save').disabled = true;
       this.show(true);
       this.$('status').textContent = 'loading the WebAssembly module…';
       this.$('source').textContent = '';
@@ -194,6 +207,7 @@ export class Compare {
         break;
       case 'session': {
         this.logZ = data.logZ;
+        this.steps = data.steps;
         this.recent = new RecentMean(100);
         this.shownFlow = data.flow;
         this.verdicts.remember(data.flow, { flow: data.flow, layers: data.layers });
@@ -207,10 +221,16 @@ export class Compare {
           this.host.changed({ hash: true });
         }
         this.markPreset({ flow: data.flow, lr: data.lr, samples: data.samples });
+        controls.showPending();
         this.$('stat-flow').textContent = data.flow;
+        controls.hasSession = true; // enables Download
+        this.$('save').disabled = false;
+        this.rate.reset();
+        this.$('stat-speed').textContent = '–';
+        controls.showFailure('');
         const klEstimate = data.history.length ? this.recent.mean() : NaN;
         const klTrue = data.history.length ? klEstimate + this.logZ : data.klTrueFresh;
-        controls.showKlStats({ steps: data.steps, klEstimate, klTrue, stepsPerSecond: null }, this.logZ);
+        controls.showKlStats({ steps: data.steps, klEstimate, klTrue }, this.logZ);
         this.$('status').textContent = `${data.energy}: ${data.flow} (K = ${data.layers}), N = ${data.samples}, ` +
           `lr = ${data.lr}, seed ${data.seed}`;
         this.sessions += 1;
@@ -221,7 +241,15 @@ export class Compare {
         const first = data.steps - data.estimates.length + 1;
         data.estimates.forEach((e, i) => this.chart().addCompare(first + i, this.recent.push(e) + this.logZ));
         this.host.chartChanged();
-        controls.showKlStats(data, this.logZ);
+        controls.showKlStats({ steps: data.steps, klEstimate: data.klEstimate, klTrue: data.klTrue }, this.logZ);
+        if (data.ok) controls.showFailure('');
+        this.steps = data.steps;
+        if (this.host.running() && data.running) {
+          const rate = this.rate.add(performance.now(), data.steps);
+          if (rate !== null) this.$('stat-speed').textContent = formatRate(rate);
+        } else {
+          this.rate.reset();
+        }
         document.body.dataset.compareRunning = String(data.running);
         document.body.dataset.compareSteps = String(data.steps);
         // The second flow stopped by itself (a blow-up): both pause.
@@ -229,6 +257,7 @@ export class Compare {
         break;
       }
       case 'paused':
+        this.rate.reset();
         document.body.dataset.compareRunning = 'false';
         break;
       case 'views':

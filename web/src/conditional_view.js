@@ -2,10 +2,10 @@
 // live over the rotated-ring family. An angle slider redraws q(z|angle)
 // beside p(z|angle) from the current network; a network trained by
 // `nfvi cond` can be loaded from its summary.json and swept.
-import { download, drawDensity, KlChart } from './charts.js';
+import { chartToolbar, download, drawDensity, KlChart } from './charts.js';
 import {
-  checkConditionalSettings, CONDITIONAL_DEFAULTS, CONDITIONAL_FIELDS, hashParam, RecentMean, settingsToHash,
-  textsFromHash,
+  absurdModelWarning, checkConditionalSettings, CONDITIONAL_DEFAULTS, CONDITIONAL_FIELDS, hashParam, RecentMean,
+  settingsToHash, textsFromHash, VIEW_PRESETS,
 } from './model.js';
 import { formatStat, throttledUpdate, ViewControls } from './view_controls.js';
 
@@ -18,9 +18,15 @@ let settings = { ...CONDITIONAL_DEFAULTS };
 let logZ = 0;
 let recent = new RecentMean(100);
 let sessions = 0;
-let angleRequests = 0;    // slider requests sent
-let angleRequestedAt = 0; // when the last one was sent (performance.now())
+let angleRequests = 0;    // view requests sent (each has this count as its id)
+let inFlight = null;      // the request the worker has not answered yet: { id, angle }
+let wanted = null;        // moves made while one was in flight: { withKl, slider }
+let movedAt = null;       // when the slider last moved (performance.now()), until that angle is drawn
+let sliderRedraws = 0;    // slider moves drawn (the browser test counts them)
 let trainedRange = [-Math.PI, Math.PI];
+let stepsShown = 0;
+let loadedFrom = null;
+controls.hasWork = () => stepsShown > 0 || loadedFrom !== null;
 
 function angle() {
   return Number($('angle').value);
@@ -39,13 +45,33 @@ function describeAngle(a, extrapolation) {
     ? `extrapolation: outside the trained range [${lo.toFixed(2)}, ${hi.toFixed(2)}]` : '';
 }
 
-// Asks the worker for p and q at the slider's angle.
-function requestAngle({ withKl = true } = {}) {
-  angleRequests += 1;
-  angleRequestedAt = performance.now();
+// Asks the worker for p and q at the slider's angle. One request is in
+// flight at a time: moves made meanwhile are drawn together, at the latest
+// angle, when it is answered (so the worker never works through a backlog of
+// angles the slider has left). "redrawn in N ms" is the time from the
+// slider's last move to the picture of that angle.
+function requestAngle({ withKl = true, slider = true } = {}) {
   const a = angle();
   describeAngle(a, a < trainedRange[0] || a > trainedRange[1]);
-  controls.worker.postMessage({ type: 'view', request: { angle: a, id: angleRequests, withKl } });
+  if (slider) movedAt = performance.now();
+  if (inFlight !== null) {
+    wanted = { withKl: withKl || (wanted?.withKl ?? false), slider: slider || (wanted?.slider ?? false) };
+    return;
+  }
+  angleRequests += 1;
+  inFlight = { id: angleRequests, angle: a };
+  controls.worker.postMessage({ type: 'view', request: { angle: a, id: angleRequests, withKl, slider } });
+}
+
+// The worker answered request `id`: send the moves that waited for it.
+function answered(id) {
+  if (inFlight === null || id !== inFlight.id) return;
+  inFlight = null;
+  if (wanted !== null) {
+    const next = wanted;
+    wanted = null;
+    requestAngle({ ...next, slider: false });
+  }
 }
 
 function applyControls({ fromHash = false } = {}) {
@@ -55,8 +81,7 @@ function applyControls({ fromHash = false } = {}) {
   if (!fromHash) writeHash();
   controls.showFailure('');
   controls.setRunning(false);
-  $('source').textContent = `a new network from seed ${settings.seed}`;
-  controls.worker.postMessage({ type: 'view', request: { angle: angle(), id: ++angleRequests } });
+  controls.worker.postMessage({ type: 'view', request: { angle: angle(), id: 0 } });
   controls.worker.postMessage({ type: 'init', settings });
 }
 
@@ -84,17 +109,30 @@ function onMessage({ data }) {
       applyControls({ fromHash: true });
       break;
     case 'session': {
+      const latest = data.loadId === null || controls.isLatestLoad(data.loadId);
       logZ = data.logZ;
+      stepsShown = data.steps;
+      loadedFrom = data.loaded;
       recent = new RecentMean(100);
       trainedRange = [data.angleMin, data.angleMax];
       chart.reset(logZ, data.history, (e) => recent.push(e) + logZ);
       const klEstimate = data.history.length ? recent.mean() : NaN;
-      controls.showKlStats({ steps: data.steps, klEstimate, klTrue: klEstimate + logZ, stepsPerSecond: null }, logZ);
-      if (data.layers !== settings.layers || data.hidden !== settings.hidden) {
-        settings = { ...settings, layers: data.layers, hidden: data.hidden };
-        controls.setFields(settings);
-        controls.settingsShown(settings);
-        writeHash();
+      controls.showKlStats({ steps: data.steps, klEstimate, klTrue: klEstimate + logZ }, logZ);
+      controls.stopRate({ clear: true });
+      controls.showFailure('');
+      // The fields, the hash and the status say the session's settings: a
+      // loaded network brings its own size, and its file's training settings.
+      settings = { layers: data.layers, hidden: data.hidden, angles: data.angles, samples: data.samples, lr: data.lr,
+        seed: data.seed };
+      controls.sessionShown(settings, { loaded: data.loaded !== null });
+      writeHash();
+      if (data.loaded !== null) {
+        $('source').textContent = `loaded from ${data.loaded}: trains at learning rate ${data.lr}, ${data.angles} ` +
+          `angles x ${data.samples} samples per step` + (data.ignoredSettings.length
+          ? `; its ${data.ignoredSettings.join(', ')} cannot be used here, so the page's value trains it` : '');
+        if (latest) $('load-error').textContent = absurdModelWarning(data.klTrueFresh) ?? '';
+      } else {
+        $('source').textContent = `a new network from seed ${data.seed}`;
       }
       $('status').textContent = `network 1 → ${data.hidden} → ${data.hidden} → flow of K = ${data.layers} planar ` +
         `layers; trained on angles in [${data.angleMin.toFixed(2)}, ${data.angleMax.toFixed(2)}]`;
@@ -106,7 +144,12 @@ function onMessage({ data }) {
       const first = data.steps - data.estimates.length + 1;
       data.estimates.forEach((e, i) => chart.add(first + i, e, recent.push(e) + logZ));
       chartChanged();
-      controls.showKlStats(data, logZ);
+      const before = stepsShown;
+      stepsShown = data.steps;
+      controls.showKlStats({ steps: data.steps, klEstimate: data.klEstimate, klTrue: data.klTrue }, logZ);
+      controls.countSteps(data.steps);
+      if (data.ok) controls.showFailure('');
+      if (before === 0 && stepsShown > 0) controls.showPending();
       if (!data.running && controls.running) controls.setRunning(false);
       document.body.dataset.conditionalRunning = String(data.running);
       break;
@@ -121,19 +164,27 @@ function onMessage({ data }) {
       if (data.klTrueAtAngle !== null) {
         $('stat-kl-angle').textContent = formatStat(data.klTrueAtAngle);
       }
-      if (data.requestId === angleRequests) {
-        // The slider's latest request is drawn: how long it took, for the user and the browser test.
-        const ms = performance.now() - angleRequestedAt;
-        $('redraw-ms').textContent = `redrawn in ${ms.toFixed(0)} ms`;
-        document.body.dataset.conditionalDrawnAngle = data.angle.toFixed(2);
-        document.body.dataset.conditionalRedrawMs = ms.toFixed(1);
+      if (data.requestId !== 0) {
+        answered(data.requestId);
+        // A slider move drawn at the slider's angle: the time since the last move.
+        if (movedAt !== null && data.angle === angle() && inFlight === null) {
+          const ms = performance.now() - movedAt;
+          movedAt = null;
+          sliderRedraws += 1;
+          $('redraw-ms').textContent = `redrawn in ${ms.toFixed(0)} ms`;
+          document.body.dataset.conditionalDrawnAngle = data.angle.toFixed(2);
+          document.body.dataset.conditionalRedrawMs = ms.toFixed(1);
+          document.body.dataset.conditionalSliderRedraws = String(sliderRedraws);
+        }
       }
       break;
     case 'model':
       download(data.json, data.name);
       break;
     case 'failure':
-      controls.showWorkerFailure(data, 'the previous network is kept');
+      if (data.where === 'load' && !controls.isLatestLoad(data.loadId)) break; // an older load's answer
+      if (data.where === 'view') inFlight = null;
+      controls.showWorkerFailure(data, 'the network shown is kept');
       break;
     default:
       break;
@@ -144,6 +195,9 @@ function start() {
   controls.startWorker(new URL('./conditional_worker.js', import.meta.url), onMessage);
   chart = new KlChart($('kl-chart'));
   chartChanged = throttledUpdate(chart);
+  chartToolbar($('kl-chart').closest('.chart'), chart, { name: 'nfvi-conditional-kl', log: true,
+    figures: document.querySelector('#conditional-view .views') });
+  controls.presets(VIEW_PRESETS.conditional, applyControls);
 
   controls.wireButtons(applyControls);
   // While dragging, redraw p and q only; kl_true at the angle when it settles.

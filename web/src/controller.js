@@ -18,16 +18,32 @@ function route() {
   current = name;
   for (const [key] of Object.entries(views)) {
     document.getElementById(`${key}-view`).hidden = key !== name;
-    document.getElementById(`tab-${key}`).setAttribute('aria-selected', String(key === name));
+    const tab = document.getElementById(`tab-${key}`);
+    tab.setAttribute('aria-selected', String(key === name));
+    tab.tabIndex = key === name ? 0 : -1;
   }
   views[name].show();
 }
 
-for (const [name, view] of Object.entries(views)) {
-  document.getElementById(`tab-${name}`).addEventListener('click', () => {
-    if (current === name) return;
-    views[current].hash = window.location.hash; // coming back restores the view's own settings
-    window.location.hash = view.hash;
+function select(name) {
+  if (current === name) return;
+  views[current].hash = window.location.hash; // coming back restores the view's own settings
+  window.location.hash = views[name].hash;
+}
+
+// The tabs are a tablist: one tab in the tab order (the selected one), the
+// arrow keys (and Home, End) move to the next tab and show its view.
+const names = Object.keys(views);
+for (const [index, name] of names.entries()) {
+  const tab = document.getElementById(`tab-${name}`);
+  tab.addEventListener('click', () => select(name));
+  tab.addEventListener('keydown', (event) => {
+    const moves = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: names.length - 1 };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    const next = names[(moves[event.key] + names.length) % names.length];
+    document.getElementById(`tab-${next}`).focus();
+    select(next);
   });
 }
 window.addEventListener('hashchange', route);

@@ -2,12 +2,12 @@
 // views together. The worker starts when the view is first shown. The flow
 // is any flow spec (a field with preset buttons); the Compare panel
 // (compare.js) trains a second flow beside it.
-import { download, drawDensity, drawLayer, KlChart } from './charts.js';
+import { chartToolbar, download, drawDensity, drawLayer, KlChart } from './charts.js';
 import { Compare } from './compare.js';
 import { presetButtons, SpecVerdicts } from './flow_spec_field.js';
 import {
-  checkSettings, compareDefaults, compareTextsFromHash, DEFAULTS, FIELDS, flowTextsFromHash, layerKinds, RecentMean,
-  settingsToHash,
+  absurdModelWarning, checkSettings, compareDefaults, compareTextsFromHash, DEFAULTS, ENERGY_FORMULAS, FIELDS,
+  flowTextsFromHash, layerKinds, RecentMean, settingsToHash, TAPER_NOTE, VIEW_PRESETS,
 } from './model.js';
 import { throttledUpdate, ViewControls } from './view_controls.js';
 
@@ -32,6 +32,10 @@ let layerView = null; // { samples, layers, n, kinds }
 let sessions = 0; // sessions shown so far (the browser test waits on it)
 let deferredApply = null; // an apply that waits for the flow spec's verdict
 let density = 'exact'; // the learned density drawn: 'exact' or 'histogram'
+let stepsShown = 0; // the steps of the flow shown
+let loadedFrom = null; // the file the flow shown came from, or null
+// A flow trained or loaded is work a field change must not discard (it waits for Reset).
+controls.hasWork = () => stepsShown > 0 || loadedFrom !== null;
 
 // A new session of either flow pauses both, so that Run starts them together.
 function pauseAll() {
@@ -86,7 +90,6 @@ function applyControls({ fromHash = false } = {}) {
   if (!fromHash) writeHash();
   controls.showFailure('');
   pauseAll();
-  $('source').textContent = `a new flow from seed ${settings.seed}`;
   controls.worker.postMessage({ type: 'init', settings });
   if (energyChanged) compare.energyChanged();
 }
@@ -117,12 +120,13 @@ export function hideFlowView() {
 }
 
 controls.wireButtons(applyControls, reset);
+controls.presets(VIEW_PRESETS.flow, applyControls);
 controls.wireFiles({ maxBytes: 50e6, settings: () => settings });
 $('layer-k').addEventListener('input', () => drawLayerView());
 
 const markPreset = presetButtons($('presets'), (preset) => {
   controls.setFields({ ...controls.fieldTexts(), flow: preset.flow, lr: preset.lr, samples: preset.samples });
-  applyControls();
+  controls.fieldsChanged(applyControls);
 });
 
 for (const radio of document.querySelectorAll('input[name="density"]')) {
@@ -160,6 +164,8 @@ function drawLayerView() {
 function start() {
   chart = new KlChart($('kl-chart'));
   chartChanged = throttledUpdate(chart);
+  chartToolbar($('kl-chart').closest('.chart'), chart, { name: 'nfvi-flow-kl', log: true,
+    figures: document.querySelector('#flow-view .views') });
   controls.startWorker(new URL('./flow_worker.js', import.meta.url), onMessage);
   requestViews();
 }
@@ -176,29 +182,43 @@ function onMessage({ data }) {
       verdicts.answer(data);
       break;
     case 'session': {
+      const latest = data.loadId === null || controls.isLatestLoad(data.loadId);
       logZ = data.logZ;
+      stepsShown = data.steps;
+      loadedFrom = data.loaded;
       recent = new RecentMean(100);
       verdicts.remember(data.flow, { flow: data.flow, layers: data.layers });
       chart.reset(logZ, data.history, klTrueOf);
       drawDensity($('true-canvas'), data.trueDensity, data.bins);
       $('layer-k').max = String(data.layers);
       $('layer-k').value = String(data.layers);
-      // A loaded model brings its own energy and flow; a spec takes its
-      // canonical form (spline:4 for spline:4:bins=8) in the field and the hash.
-      if (data.energy !== settings.energy || data.flow !== settings.flow) {
+      // The fields, the hash and the status say the session's settings: a
+      // loaded model brings its own energy, flow, N, learning rate and seed,
+      // and a spec takes its canonical form (spline:4 for spline:4:bins=8).
+      {
         const energyChanged = data.energy !== settings.energy;
-        settings = { ...settings, energy: data.energy, flow: data.flow };
-        controls.setFields(settings);
-        controls.settingsShown(settings);
+        settings = { energy: data.energy, flow: data.flow, samples: data.samples, lr: data.lr, seed: data.seed };
+        controls.sessionShown(settings, { loaded: data.loaded !== null });
         writeHash();
         if (energyChanged) compare.energyChanged();
+      }
+      controls.stopRate({ clear: true });
+      controls.showFailure('');
+      if (data.loaded !== null) {
+        $('source').textContent = `loaded from ${data.loaded}` + (data.ignoredSettings.length
+          ? `; its ${data.ignoredSettings.join(', ')} cannot be used here, so the page's value trains it` : '');
+        if (latest) $('load-error').textContent = absurdModelWarning(data.klTrueFresh) ?? '';
+      } else {
+        $('source').textContent = `a new flow from seed ${data.seed}`;
       }
       chart.nameFlows(settings.flow, compare.flowShown());
       markPreset(settings);
       $('stat-flow').textContent = data.flow;
+      $('energy-formula').textContent = `${data.energy}: ${ENERGY_FORMULAS[data.energy]}` +
+        (['U2', 'U3', 'U4'].includes(data.energy) ? `, ${TAPER_NOTE}` : '');
       const klEstimate = data.history.length ? recent.mean() : NaN;
       const klTrue = data.history.length ? klEstimate + logZ : data.klTrueFresh;
-      controls.showKlStats({ steps: data.steps, klEstimate, klTrue, stepsPerSecond: null }, logZ);
+      controls.showKlStats({ steps: data.steps, klEstimate, klTrue }, logZ);
       sessions += 1;
       document.body.dataset.sessions = String(sessions);
       $('status').textContent = `${data.energy}: ${data.flow} (K = ${data.layers}), N = ${data.samples}, ` +
@@ -209,7 +229,12 @@ function onMessage({ data }) {
       const first = data.steps - data.estimates.length + 1;
       data.estimates.forEach((e, i) => chart.add(first + i, e, klTrueOf(e)));
       chartChanged();
-      controls.showKlStats(data, logZ);
+      const before = stepsShown;
+      stepsShown = data.steps;
+      controls.showKlStats({ steps: data.steps, klEstimate: data.klEstimate, klTrue: data.klTrue }, logZ);
+      controls.countSteps(data.steps);
+      if (data.ok) controls.showFailure('');
+      if (before === 0 && stepsShown > 0) controls.showPending();
       // The flow stopped by itself (a blow-up): both pause.
       if (!data.running && controls.running) pauseAll();
       document.body.dataset.running = String(data.running);
@@ -230,7 +255,8 @@ function onMessage({ data }) {
       download(data.json, data.name);
       break;
     case 'failure':
-      controls.showWorkerFailure(data, 'the previous flow is kept');
+      if (data.where === 'load' && !controls.isLatestLoad(data.loadId)) break; // an older load's answer
+      controls.showWorkerFailure(data, 'the flow shown is kept');
       pauseAll();
       break;
     default:

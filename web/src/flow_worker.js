@@ -2,6 +2,7 @@
 // energy). The Compare panel runs a second instance of it. It also answers
 // 'check' {flow}: the core parser's verdict on a flow spec, so that a field
 // can show its message before Run.
+import { checkSettings, FIELDS, modelFileFacts, settingsForLoad, wrongViewMessage } from './model.js';
 import { startTrainingWorker } from './training_worker.js';
 
 const DENSITY_BINS = 100;
@@ -9,9 +10,22 @@ const DENSITY_SAMPLES = 100000; // the histogram's samples
 const LAYER_SAMPLES = 2000;
 const FRESH_SAMPLES = 100000; // kl_true of a new or loaded flow, before it has training history
 
+let ignoredSettings = []; // the last loaded file's settings that the page could not use
+
 startTrainingWorker({
   create: (nfvi, s) => new nfvi.FlowSession(s.energy, s.flow, s.samples, s.lr, s.seed),
-  load: (nfvi, text, s) => nfvi.FlowSession.fromJson(text, s.samples, s.lr, s.seed),
+  // A loaded flow trains on the file's own samples per step, learning rate
+  // and seed (where it names them and the page can use them); the 'session'
+  // message says which they are, and the page shows them in its fields.
+  load(nfvi, text, pageSettings) {
+    const facts = modelFileFacts(text);
+    const wrong = wrongViewMessage(facts.kind, 'flow');
+    if (wrong !== null) throw new Error(wrong);
+    const check = (texts) => checkSettings(texts, (spec) => ({ flow: spec, layers: 1 }), FIELDS);
+    const { settings: s, ignored } = settingsForLoad(pageSettings, facts.settings, check);
+    ignoredSettings = ignored;
+    return nfvi.FlowSession.fromJson(text, s.samples, s.lr, s.seed);
+  },
   ready: (nfvi) => ({ flowSpecHelp: nfvi.flowSpecHelp() }),
   answers: {
     check: (nfvi, message) => ({ type: 'checked', body: { spec: message.flow, verdict: nfvi.checkFlowSpec(message.flow) } }),
@@ -30,6 +44,7 @@ startTrainingWorker({
         steps: session.stepsTaken(),
         history: session.klHistory(),
         klTrueFresh: session.klTrueFresh(FRESH_SAMPLES),
+        ignoredSettings: ignoredSettings.splice(0),
         bins: DENSITY_BINS,
         trueDensity,
       },

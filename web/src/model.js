@@ -261,3 +261,203 @@ export class RecentMean {
     return this.values.length ? this.sum / this.values.length : NaN;
   }
 }
+
+// Steps per second as a person sees them: the steps shown over the wall time
+// they took (training, drawing and messages included), over the last
+// `windowMs`, from the moments the progress messages arrive. reset() when
+// training stops, add(now, stepsSoFar) at Run and at each progress message;
+// rate() is null until the window holds `minMs` of training.
+export class RateMeter {
+  constructor(windowMs = 3000, minMs = 300) {
+    this.windowMs = windowMs;
+    this.minMs = minMs;
+    this.points = [];
+  }
+
+  reset() {
+    this.points = [];
+  }
+
+  add(t, steps) {
+    this.points.push({ t, steps });
+    while (this.points.length > 2 && t - this.points[1].t >= this.windowMs) this.points.shift();
+    return this.rate();
+  }
+
+  rate() {
+    if (this.points.length < 2) return null;
+    const a = this.points[0];
+    const b = this.points.at(-1);
+    const ms = b.t - a.t;
+    return ms >= this.minMs ? (1000 * (b.steps - a.steps)) / ms : null;
+  }
+}
+
+// A rate as the stats show it: three significant digits at most, a dash for none.
+export function formatRate(rate) {
+  if (rate === null || !Number.isFinite(rate)) return '–';
+  if (rate >= 100) return rate.toFixed(0);
+  if (rate >= 10) return rate.toFixed(1);
+  return rate.toFixed(2);
+}
+
+// ---- model files --------------------------------------------------------
+
+// The model files a view can load, by their "format": which view opens them.
+const FORMATS = {
+  'nfvi-flow': { kind: 'flow', what: 'a flow model (nfvi fit or this page\'s flow view)', view: 'the Flow view' },
+  'nfvi-conditional-flow': {
+    kind: 'conditional', what: 'a conditional model (nfvi cond or this page\'s Conditional view)',
+    view: 'the Conditional view',
+  },
+};
+const VAE_CHECKPOINT = { kind: 'vae', what: 'a checkpoint.bin of nfvi vae', view: null };
+
+const number = (x) => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+
+// What a model file's text says of itself before the WebAssembly reader
+// checks it: { kind, settings } with kind 'flow', 'conditional', 'vae' or
+// null (not JSON, or no known format), and the training settings it names
+// (field name -> value; only those it has). The flow file of `nfvi fit`
+// says samples, lr and seed; the page's says learning_rate. A conditional
+// file says them under "training" (its last phase's samples and lr).
+export function modelFileFacts(text) {
+  if (String(text).startsWith('NFVIVAE')) return { kind: 'vae', settings: {} };
+  let doc;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return { kind: null, settings: {} };
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return { kind: null, settings: {} };
+  const format = FORMATS[doc.format];
+  const kind = format ? format.kind : null;
+  const settings = {};
+  if (kind === 'flow') {
+    settings.samples = number(doc.samples);
+    settings.lr = number(doc.lr) ?? number(doc.learning_rate);
+    settings.seed = number(doc.seed);
+  } else if (kind === 'conditional' && doc.training && typeof doc.training === 'object') {
+    const t = doc.training;
+    const phase2 = t.phase2 && typeof t.phase2 === 'object' && number(t.phase2.steps) > 0 ? t.phase2 : null;
+    const phase = phase2 ?? (t.phase1 && typeof t.phase1 === 'object' ? t.phase1 : {});
+    settings.angles = number(t.angles_per_step);
+    settings.samples = number(phase.samples_per_angle);
+    settings.lr = number(phase.lr);
+    settings.seed = number(t.seed);
+  }
+  for (const key of Object.keys(settings)) if (settings[key] === undefined) delete settings[key];
+  return { kind, settings, dim: number(doc.dim) };
+}
+
+// Why a view cannot open a file of this kind, or null when it can.
+// view: 'flow' or 'conditional'.
+export function wrongViewMessage(kind, view) {
+  if (kind === null || kind === view) return null;
+  const format = [...Object.values(FORMATS), VAE_CHECKPOINT].find((f) => f.kind === kind);
+  if (format.view === null) return `this is ${format.what}; the page cannot open it`;
+  return `this is ${format.what}: open it in ${format.view}`;
+}
+
+// The settings a loaded model trains on: the file's own where it names them
+// and they pass the view's check, the page's otherwise. check: texts ->
+// { state, errors } (the view's); fileSettings and pageSettings: name -> value.
+// Returns { settings, ignored } where ignored lists the file's values that
+// the page cannot use ("samples 20000").
+export function settingsForLoad(pageSettings, fileSettings, check) {
+  const merged = { ...pageSettings };
+  for (const [name, value] of Object.entries(fileSettings)) if (name in merged) merged[name] = value;
+  const texts = Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, String(v)]));
+  const { errors } = check(texts);
+  const ignored = [];
+  for (const name of Object.keys(errors)) {
+    if (name in fileSettings && errors[name] !== '') {
+      ignored.push(`${name} ${fileSettings[name]}`);
+      merged[name] = pageSettings[name];
+    }
+  }
+  return { settings: merged, ignored };
+}
+
+// A reader's message as a person can read it: no library codes, no "between
+// 2 and 2", and what an empty or cut-short file is.
+export function humanLoadMessage(message) {
+  let m = String(message).replace(/\[json\.exception\.[a-z_]+\.\d+\]\s*/g, '');
+  if (/number overflow parsing/.test(m)) return 'a number in the file is too large (beyond about 1.8e308)';
+  m = m.replace(/must be between (-?\d+) and \1\b/g, 'must be $1');
+  m = m.replace(/^not valid JSON \(truncated or malformed\) at byte (\d+)$/,
+    'this is not a JSON file, or it is cut short (it stops making sense at byte $1)');
+  if (/"dim" must be 2$/.test(m)) return 'the page shows 2-D flows only, and this file\'s "dim" is not 2';
+  return m;
+}
+
+// The line beside Load when a file is too large.
+export function tooLargeMessage(name, bytes, maxBytes) {
+  const mb = (x) => `${(x / 1e6).toLocaleString('en', { maximumFractionDigits: 1 })} MB`;
+  return `${name} is ${mb(bytes)}; the page loads model files of up to ${mb(maxBytes)}`;
+}
+
+// kl_true beyond this (or not finite) means a flow far from any trained one.
+export const ABSURD_KL_TRUE = 1000;
+
+// A warning for a loaded model whose kl_true is absurd, or null.
+export function absurdModelWarning(klTrue) {
+  if (Number.isFinite(klTrue) && klTrue <= ABSURD_KL_TRUE) return null;
+  const shown = Number.isFinite(klTrue) ? `${klTrue.toExponential(1)} nats` : 'not a finite number';
+  return `warning: this model's kl_true is ${shown}. Its parameters are far from those of any trained model ` +
+    '(a damaged or hand-made file?): its density may not be drawable, and training it will probably fail.';
+}
+
+// A learning rate that trains nothing: a warning (not an error), or ''.
+export function learningRateWarning(lr, { low = 1e-5, high = 0.05 } = {}) {
+  if (!Number.isFinite(lr) || lr <= 0) return '';
+  if (lr < low) return `a learning rate below ${low} barely moves the model: a run of thousands of steps changes little`;
+  if (lr > high) return `a learning rate above ${high} usually diverges within a few steps`;
+  return '';
+}
+
+// Each energy's formula, in plain text, as core/targets/energies.cpp computes
+// it (U1-U4 of Rezende & Mohamed 2015 with the seed's constants; U2-U4 also
+// carry the taper softplus(10(max(|z1|, |z2|) - 5)) that makes them normalisable).
+export const ENERGY_FORMULAS = Object.freeze({
+  U1: 'U(z) = ½((‖z‖ − 2)/0.4)² − log(e^(−½((z₁ − 2)/0.6)²) + e^(−½((z₁ + 2)/0.6)²))',
+  U2: 'U(z) = ½((z₂ − w₁(z))/0.4)²,  w₁ = sin(πz₁/2)',
+  U3: 'U(z) = −log(e^(−½((z₂ − w₁)/0.35)²) + e^(−½((z₂ − w₁ + w₂)/0.35)²)),  w₁ = sin(πz₁/2), ' +
+    'w₂ = 3e^(−½((z₁ − 1)/0.5)²)',
+  U4: 'U(z) = −log(e^(−½((z₂ − w₁)/0.34)²) + e^(−½((z₂ − w₁ + w₃)/0.35)²)),  w₁ = sin(πz₁/2), ' +
+    'w₃ = 3σ((z₁ − 1)/0.3)',
+  U8: 'U(z) = Σ over four angles a = 0, π/4, π/2, 3π/4 of ½((‖z‖ − 3)/0.4)² − log(e^(−½((x_a − 3)/0.6)²) + ' +
+    'e^(−½((x_a + 3)/0.6)²) + 10⁻⁵),  x_a = z₁cos a − z₂sin a: eight modes on a ring',
+});
+export const TAPER_NOTE = 'plus the taper softplus(10(max(|z₁|, |z₂|) − 5)), which makes it normalisable';
+
+// One-click settings per view, as in the Playground: each sets some fields
+// (the others keep theirs) and applies them as a change of those fields does.
+export const VIEW_PRESETS = Object.freeze({
+  flow: [
+    { name: 'seed study', title: 'U1, planar:50, N 1000, lr 0.002, seed 1: the seed study\'s settings',
+      settings: { energy: 'U1', flow: 'planar:50', samples: 1000, lr: 0.002, seed: 1 } },
+    { name: 'fast', title: 'U1, planar:16, N 300, lr 0.005: a rough fit in a few seconds',
+      settings: { energy: 'U1', flow: 'planar:16', samples: 300, lr: 0.005 } },
+    { name: 'hard target', title: 'U4, spline:4, N 500, lr 0.003: two waves that planar flows find hard',
+      settings: { energy: 'U4', flow: 'spline:4', samples: 500, lr: 0.003 } },
+    { name: 'eight modes', title: 'U8, affine:8, N 1000, lr 0.003: a ring of eight modes',
+      settings: { energy: 'U8', flow: 'affine:8', samples: 1000, lr: 0.003 } },
+  ],
+  conditional: [
+    { name: 'fast', title: 'K 8, H 32: a small network that learns the family in seconds',
+      settings: { layers: 8, hidden: 32, angles: 16, samples: 100, lr: 0.003 } },
+    { name: 'default', title: 'K 16, H 64, 16 angles x 100 samples, lr 0.003',
+      settings: { layers: 16, hidden: 64, angles: 16, samples: 100, lr: 0.003 } },
+    { name: 'seed study', title: 'the same network from seeds 1, 2, 3 ...: change the seed and Reset',
+      settings: { layers: 16, hidden: 64, angles: 16, samples: 100, lr: 0.003, seed: 2 } },
+  ],
+  vae: [
+    { name: 'fast', title: 'H 64, batch 50: quick batches', settings: { hidden: 64, batch: 50, lr: 0.002 } },
+    { name: 'default', title: 'D 2, K 4, H 128, batch 100, lr 0.001',
+      settings: { latent: 2, flows: 4, hidden: 128, samples: 1, batch: 100, lr: 0.001 } },
+    { name: 'no flows', title: 'K 0: a plain Gaussian posterior, to compare with the flows',
+      settings: { flows: 0 } },
+    { name: 'more flows', title: 'K 16 planar flows in the posterior', settings: { flows: 16 } },
+  ],
+});

@@ -22,6 +22,7 @@
 //   answers (optional): { type: (nfvi, message) -> { type, body } }, for
 //     messages of the view's own that need no session (e.g. checking a flow spec).
 import createNfviModule from '../nfvi.mjs';
+import { humanLoadMessage } from './model.js';
 
 const CHUNK_MS = 40;          // default time per training chunk (a view may ask for less)
 const VIEW_INTERVAL_MS = 400; // how often the views are redrawn while training runs
@@ -38,9 +39,9 @@ export function startTrainingWorker(view) {
   const pending = [];
 
   const post = (type, body = {}, transfer = []) => self.postMessage({ type, ...body }, transfer);
-  const fail = (where, error) => {
+  const fail = (where, error, extra = {}) => {
     running = false;
-    post('failure', { where, message: error instanceof Error ? error.message : String(error) });
+    post('failure', { where, message: error instanceof Error ? error.message : String(error), ...extra });
   };
 
   const chunkMs = view.chunkMs ?? CHUNK_MS;
@@ -62,6 +63,7 @@ export function startTrainingWorker(view) {
     const { estimates, error } = session.train(steps);
     const seconds = (performance.now() - start) / 1000;
     post('progress', {
+      ok: error === null,
       estimates,
       steps: session.stepsTaken(),
       ...(view.progress ? view.progress(session) : { klEstimate: session.klEstimate(), klTrue: session.klTrue() }),
@@ -78,14 +80,15 @@ export function startTrainingWorker(view) {
     return true;
   }
 
-  function newSession(make) {
+  // origin: { loaded: file name, id: the page's load id } for a loaded model, {} for a new one.
+  function newSession(make, origin = {}) {
     running = false;
     const next = make();
     if (session !== null) session.delete();
     session = next;
     chunkSteps = 10;
     const { body, transfer } = view.describe(session);
-    post('session', body, transfer);
+    post('session', { ...body, loaded: origin.loaded ?? null, loadId: origin.id ?? null }, transfer);
     sendViews();
   }
 
@@ -98,9 +101,20 @@ export function startTrainingWorker(view) {
       chunkSteps = Math.max(1, Math.min(chunkSteps * 2, Math.round(chunkSteps * chunkMs / Math.max(elapsed, 1))));
       if (viewsDue()) sendViews(true);
       await new Promise((resolve) => setTimeout(resolve, 0)); // let messages in
-      while (pending.length > 0) handle(pending.shift());
+      handlePending();
     }
-    while (pending.length > 0) handle(pending.shift());
+    handlePending();
+  }
+
+  // The messages that came in during a chunk, in order; of several view
+  // requests only the last is drawn (a slider dragged during a chunk asks
+  // for many angles, and only the latest one is still wanted).
+  function handlePending() {
+    const lastView = pending.findLastIndex((m) => m.type === 'view');
+    const messages = pending.splice(0, pending.length);
+    messages.forEach((m, i) => {
+      if (m.type !== 'view' || i === lastView) handle(m);
+    });
   }
 
   function handle(message) {
@@ -110,7 +124,7 @@ export function startTrainingWorker(view) {
           newSession(() => view.create(nfvi, message.settings));
           break;
         case 'load':
-          newSession(() => view.load(nfvi, message.text, message.settings));
+          newSession(() => view.load(nfvi, message.text, message.settings), { loaded: message.name, id: message.id });
           break;
         case 'run':
           if (!running && session !== null) {
@@ -131,6 +145,7 @@ export function startTrainingWorker(view) {
           if (session !== null) sendViews();
           break;
         case 'save':
+          if (session === null) throw new Error('there is no model to save yet');
           post('model', view.save(session));
           break;
         default: {
@@ -142,7 +157,12 @@ export function startTrainingWorker(view) {
         }
       }
     } catch (error) {
-      fail(message.type, error);
+      if (message.type === 'load') {
+        const reason = humanLoadMessage(error instanceof Error ? error.message : String(error));
+        fail('load', `could not load ${message.name}: ${reason}`, { loadId: message.id ?? null });
+      } else {
+        fail(message.type, error);
+      }
     }
   }
 
@@ -160,6 +180,6 @@ export function startTrainingWorker(view) {
     }
     nfvi = module;
     post('ready', view.ready ? view.ready(nfvi) : {});
-    while (pending.length > 0) handle(pending.shift());
+    handlePending();
   }, (error) => fail('loading the WebAssembly module', error));
 }

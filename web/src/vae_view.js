@@ -2,9 +2,10 @@
 // subset of the digits. It shows the ELBO curve, decoded prior samples, test
 // reconstructions and, for a 2-D latent space, one test digit's posterior
 // q(z|x) with and without the flows over the prior.
-import { drawImageGrid, drawPosterior, ElboChart } from './charts.js';
+import { chartToolbar, drawImageGrid, drawPosterior, ElboChart } from './charts.js';
 import {
   checkVaeSettings, hashParam, RecentMean, settingsToHash, textsFromHash, VAE_DEFAULTS, VAE_FIELDS, VAE_IMAGES,
+  VIEW_PRESETS,
 } from './model.js';
 import { formatStat, throttledUpdate, ViewControls } from './view_controls.js';
 
@@ -22,13 +23,17 @@ let latent = VAE_DEFAULTS.latent;
 let flows = VAE_DEFAULTS.flows;
 let testImages = VAE_IMAGES.test;
 let digitRequests = 0;
+let stepsShown = 0;
+// A trained VAE is work a field change must not discard (it waits for Reset).
+controls.hasWork = () => stepsShown > 0;
 
 // The picked test digit, or null (with a message beside the box) if the text is not one.
 function pickedDigit() {
   const s = $('digit').value.trim();
   const value = Number(s);
   const ok = /^\d+$/.test(s) && value < testImages;
-  $('digit-error').textContent = ok ? '' : `digit must be a whole number from 0 to ${testImages - 1}`;
+  $('digit-error').textContent = ok ? ''
+    : `the test image's index must be a whole number from 0 to ${testImages - 1}`;
   $('digit').classList.toggle('invalid', !ok);
   return ok ? value : null;
 }
@@ -51,7 +56,6 @@ function applyControls({ fromHash = false } = {}) {
   if (!fromHash) writeHash();
   controls.showFailure('');
   controls.setRunning(false);
-  $('source').textContent = `a new VAE from seed ${settings.seed}`;
   requestViews();
   controls.worker.postMessage({ type: 'init', settings: { ...settings, ...VAE_IMAGES } });
 }
@@ -84,6 +88,15 @@ function onMessage({ data }) {
       break;
     case 'session': {
       recent = new RecentMean(SMOOTHING);
+      stepsShown = data.steps;
+      controls.sessionShown({ latent: data.latent, flows: data.flows, hidden: data.hidden, samples: data.samples,
+        batch: data.batch, lr: data.lr, seed: data.seed });
+      settings = { ...settings, latent: data.latent, flows: data.flows, hidden: data.hidden, samples: data.samples,
+        batch: data.batch, lr: data.lr, seed: data.seed };
+      writeHash();
+      controls.stopRate({ clear: true });
+      controls.showFailure('');
+      $('source').textContent = `a new VAE from seed ${data.seed}`;
       chart.reset();
       data.history.forEach((e, i) => chart.add(i + 1, e, recent.push(e)));
       chart.update();
@@ -108,7 +121,13 @@ function onMessage({ data }) {
       chartChanged();
       $('stat-step').textContent = String(data.steps);
       $('stat-train').textContent = fmt(recent.mean());
-      if (data.stepsPerSecond) $('stat-speed').textContent = data.stepsPerSecond.toFixed(1);
+      {
+        const before = stepsShown;
+        stepsShown = data.steps;
+        controls.countSteps(data.steps);
+        if (data.ok) controls.showFailure('');
+        if (before === 0 && stepsShown > 0) controls.showPending();
+      }
       if (!data.running && controls.running) controls.setRunning(false);
       document.body.dataset.vaeRunning = String(data.running);
       document.body.dataset.vaeTrainElbo = String(recent.mean());
@@ -146,6 +165,9 @@ function start() {
   controls.startWorker(new URL('./vae_worker.js', import.meta.url), onMessage);
   chart = new ElboChart($('elbo-chart'));
   chartChanged = throttledUpdate(chart);
+  chartToolbar($('elbo-chart').closest('.chart'), chart, { name: 'nfvi-vae-elbo', unit: 'batches',
+    figures: document.querySelector('#vae-view .views') });
+  controls.presets(VIEW_PRESETS.vae, applyControls);
 
   controls.wireButtons(applyControls);
   $('digit').addEventListener('change', () => {

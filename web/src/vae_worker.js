@@ -11,6 +11,7 @@ const RECONSTRUCTIONS = 32;   // test digits beside their reconstructions
 const POSTERIOR_SAMPLES = 1000;
 
 let digits = null; // Float32Array, 784 values per image, digit 0 first
+let current = null; // the settings of the session
 
 // Fetches and flattens the ten files; each is {"data": [784 k values]}.
 async function loadDigits() {
@@ -42,13 +43,21 @@ startTrainingWorker({
   async prepare() {
     if (digits === null) digits = await loadDigits();
   },
-  create: (nfvi, s) => new nfvi.VaeSession(digits, s.train, s.test, s.latent, s.flows, s.hidden, s.samples, s.batch,
-    s.lr, s.seed),
+  create(nfvi, s) {
+    const session = new nfvi.VaeSession(digits, s.train, s.test, s.latent, s.flows, s.hidden, s.samples, s.batch,
+      s.lr, s.seed);
+    current = s;
+    return session;
+  },
   describe: (session) => ({
     body: {
       latent: session.latent(),
       flows: session.flows(),
       hidden: session.hidden(),
+      samples: current.samples,
+      batch: current.batch,
+      lr: current.lr,
+      seed: current.seed,
       trainImages: session.trainImages(),
       testImages: session.testImages(),
       steps: session.stepsTaken(),
