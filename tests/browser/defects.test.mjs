@@ -126,6 +126,23 @@ test('2: a field changed after Load or training never discards the model; Reset 
   assert.match(await text('#status'), /seed 10$/);
 });
 
+test('2: the Compare panel keeps a trained second flow until Reset too', async () => {
+  await open('#energy=U1&flow=planar%3A8&samples=200&lr=0.002&seed=1&compare=radial%3A4&compare_samples=200&compare_lr=0.005&compare_seed=1');
+  await waitForCount('compareSessions', 1);
+  await page.click('#step'); // steps both
+  await page.waitForFunction(() => document.getElementById('cmp-stat-step').textContent === '1');
+  const sessions = Number(await body('compareSessions'));
+  await page.fill('#cmp-seed', '6');
+  await page.dispatchEvent('#cmp-seed', 'change');
+  await page.waitForTimeout(300);
+  assert.equal(Number(await body('compareSessions')), sessions, 'the trained second flow was replaced');
+  assert.match(await text('#cmp-pending'), /seed 1 → 6.*Reset applies/);
+  await page.click('#reset');
+  await waitForCount('compareSessions', sessions + 1);
+  assert.match(await text('#cmp-status'), /seed 6$/);
+  assert.equal(await page.isHidden('#cmp-pending'), true);
+});
+
 test('3: Pause works while a field is bad', async () => {
   await open('#energy=U1&flow=planar%3A10&samples=200&lr=0.002&seed=1');
   await page.click('#run');
