@@ -420,7 +420,7 @@ TEST_CASE("the KL estimate and its standard error equal the direct formulas", "[
 // so for r < 1 the weights are exactly Pareto with tail index k = 1 - r^2,
 // P(w > t) ~ t^(-1/(1 - r^2)), and for r > 1 they are bounded.
 // KL(q||p) = 2 (log(1/r) + r^2/2 - 1/2).
-TEST_CASE("a q too narrow for a Gaussian target is not reliable; a slightly wide one is",
+TEST_CASE("a q too narrow for a Gaussian target is not reliable, and a slightly wide one is",
           "[diagnostics][importance]") {
   const double mean1 = 0.3, mean2 = -0.7, sd = 1.5;
   const EnergyFunction energy = gaussian_energy(mean1, mean2, sd, sd);

@@ -18,6 +18,10 @@ namespace {
 using emscripten::val;
 using nfvi::ConditionalSession;
 using nfvi::FlowSession;
+using nfvi::ImportanceDiagnostics;
+using nfvi::log_z_disagreement;
+using nfvi::log_z_disagreement_warning;
+using nfvi::true_kl;
 using nfvi::VaeSession;
 using nfvi::js::float64_array;
 using nfvi::js::rethrow_as_js_error;
@@ -59,6 +63,29 @@ val exact_density(FlowSession& s, int bins) {
 }
 double kl_true_fresh(FlowSession& s, int samples) {
   return rethrow_as_js_error([&] { return s.kl_true_fresh(samples); });
+}
+// The diagnostics as a plain object (non-finite numbers stay numbers: kHat
+// is -Infinity for a flat tail and NaN when not estimated).
+val fit_diagnostics(FlowSession& s, int samples) {
+  return rethrow_as_js_error([&] {
+    const ImportanceDiagnostics d = s.diagnostics(samples);
+    val out = val::object();
+    out.set("samples", static_cast<double>(d.samples));
+    out.set("logZIs", d.log_z_is);
+    out.set("logZIsSe", d.log_z_is_se);
+    out.set("logZQuadrature", s.log_z());
+    out.set("logZDisagreementSe", log_z_disagreement(d, s.log_z()));
+    out.set("ess", d.ess);
+    out.set("essFraction", d.ess_fraction);
+    out.set("kHat", d.k_hat);
+    out.set("kHatThreshold", d.k_hat_threshold);
+    out.set("reliable", d.reliable);
+    out.set("verdict", d.verdict);
+    out.set("warning", log_z_disagreement_warning(d, s.log_z()));
+    out.set("klTrue", true_kl(d.kl_estimate, s.log_z()));
+    out.set("klTrueSe", d.kl_estimate_se);
+    return out;
+  });
 }
 val layer_samples(FlowSession& s, int samples) {
   return rethrow_as_js_error([&] { return float64_array(s.layer_samples(samples)); });
@@ -165,6 +192,7 @@ EMSCRIPTEN_BINDINGS(nfvi) {
       .function("klEstimate", &FlowSession::kl_estimate)
       .function("klTrue", &FlowSession::kl_true)
       .function("klTrueFresh", &kl_true_fresh)
+      .function("diagnostics", &fit_diagnostics)
       .function("trueDensity", &true_density)
       .function("learnedDensity", &learned_density)
       .function("exactDensity", &exact_density)

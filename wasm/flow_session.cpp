@@ -154,6 +154,11 @@ double FlowSession::kl_true_fresh(int samples) {
   return true_kl(estimate_reverse_kl(trainer_->flow(), trainer_->config().potential, display_rng_, samples), log_z_);
 }
 
+ImportanceDiagnostics FlowSession::diagnostics(int samples) {
+  check_display_samples(samples, 2000000);
+  return diagnose_fit(trainer_->flow(), trainer_->config().potential, display_rng_, samples);
+}
+
 std::vector<double> FlowSession::layer_samples(int samples) {
   check_display_samples(samples, 20000);
   Flow& flow = trainer_->flow();

@@ -13,6 +13,7 @@
 
 #include "vi/diagnostics.hpp"
 #include "vi/flow_trainer.hpp"
+#include "vi/importance_diagnostics.hpp"
 
 namespace nfvi {
 
@@ -75,6 +76,11 @@ class FlowSession {
   // The true KL of the current flow from `samples` fresh samples (no
   // training history needed, e.g. for a loaded model).
   double kl_true_fresh(int samples);
+  // Can the current flow be trusted? The importance diagnostics of `nfvi
+  // fit` (vi/importance_diagnostics.hpp) from `samples` fresh samples: IS
+  // log Z and its se, the ESS, k-hat and its threshold, and the flow's KL
+  // (d.kl_estimate + log_z()) with its se.
+  ImportanceDiagnostics diagnostics(int samples);
 
   // bins x bins grids over the view [-6, 6]^2, row iy covering z2.
   std::vector<double> true_density(int bins) const;

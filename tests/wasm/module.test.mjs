@@ -1,7 +1,8 @@
 // Node test of the built WebAssembly module (node --test). It checks that the
 // module runs the very same core as the native program: the first 10 KL
-// estimates of a fixed-seed U1 run equal `nfvi fit`'s to 1e-6 relative, and a
-// 2000-step U1 run ends with kl_true below 0.1 nats.
+// estimates of a fixed-seed U1 run equal `nfvi fit`'s to 1e-6 relative, a
+// 2000-step U1 run ends with kl_true below 0.1 nats, and the diagnostics of
+// a loaded model agree with its summary.json.
 //
 //   NFVI_NATIVE   the native program (default build/native/nfvi)
 //   NFVI_WASM_DIR the directory with nfvi.mjs and nfvi.wasm (default build-wasm/wasm)
@@ -104,6 +105,39 @@ test('a 2000-step U1 run ends with kl_true below 0.1 nats', () => {
   const klTrue = session.klTrue();
   assert.ok(Number.isFinite(klTrue) && klTrue < 0.1, `kl_true ${klTrue}`);
   assert.ok(Math.abs(session.klTrue() - (session.klEstimate() + session.logZ())) < 1e-12);
+  session.delete();
+});
+
+test('diagnostics: IS log Z, ESS and k-hat of a loaded nfvi fit model agree with its summary.json', () => {
+  const dir = nativeRun(1000, 4);
+  const text = readFileSync(path.join(dir, 'summary.json'), 'utf8');
+  const summary = JSON.parse(text);
+  const native = summary.diagnostics;
+  const session = nfvi.FlowSession.fromJson(text, 1000, 2e-3, 4);
+  const d = session.diagnostics(100000);
+  assert.equal(d.samples, 100000);
+  assert.ok(relativeError(d.logZQuadrature, native.log_z_quadrature) < 1e-9);
+  assert.equal(d.kHatThreshold, 0.7);
+  for (const key of ['logZIs', 'logZIsSe', 'ess', 'essFraction', 'kHat', 'klTrue', 'klTrueSe', 'logZDisagreementSe']) {
+    assert.ok(Number.isFinite(d[key]), `${key} ${d[key]}`);
+  }
+  assert.equal(typeof d.reliable, 'boolean');
+  assert.equal(typeof d.verdict, 'string');
+  assert.equal(typeof d.warning, 'string');
+  // Other fresh samples than the native program's, so the same figures
+  // within their standard errors (4 of the difference's).
+  const close = (a, seA, b, seB, what) => assert.ok(Math.abs(a - b) < 4 * Math.hypot(seA, seB),
+    `${what}: wasm ${a} +- ${seA}, native ${b} +- ${seB}`);
+  close(d.logZIs, d.logZIsSe, native.log_z_is, native.log_z_is_se, 'IS log Z');
+  close(d.klTrue, d.klTrueSe, summary.kl_true, summary.kl_true_se, 'kl_true');
+  assert.ok(Math.abs(d.essFraction - native.ess_fraction) < 0.02, `ESS ${d.essFraction} vs ${native.ess_fraction}`);
+  assert.ok(Math.abs(d.kHat - native.k_hat) < 0.3, `k-hat ${d.kHat} vs ${native.k_hat}`);
+  assert.equal(d.reliable, d.kHat < d.kHatThreshold);
+  assert.ok(d.verdict.includes('k-hat'));
+  // Bad sample counts throw a one-line Error.
+  for (const bad of [0, -5, 3e6]) {
+    assert.throws(() => session.diagnostics(bad), (e) => e instanceof Error && !e.message.includes('\n'));
+  }
   session.delete();
 });
 
