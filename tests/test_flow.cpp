@@ -105,7 +105,7 @@ TEST_CASE("flow: after a short training, the exact density of every family integ
   }
 }
 
-TEST_CASE("flow: the beta-annealed objective's gradient (central differences); beta = 1 is the plain one exactly",
+TEST_CASE("flow: the beta-annealed objective's gradient (central differences), beta = 1 is the plain one exactly",
           "[flow][gradient][anneal]") {
   Flow flow = perturbed_flow("spline:1:hidden=6,planar:3", 15, 0.2);
   Random rng(16);

@@ -233,7 +233,7 @@ TEST_CASE("path derivative: at an exact optimum it is zero for every draw, the s
   }
 }
 
-TEST_CASE("path derivative: training with it is deterministic and differs from the standard run; names",
+TEST_CASE("path derivative: training with it is deterministic and differs from the standard run, names",
           "[training][stl]") {
   TrainingConfig config;
   config.flow = "spline:1:hidden=8,planar:4";

@@ -52,7 +52,7 @@ TEST_CASE("run directory: a failed run removes only the directories it created",
   CHECK(names_in(dir / "mine") == std::vector<std::string>{"notes.txt"});
 }
 
-TEST_CASE("run directory: commit moves the results in; existing results need --overwrite", "[io][hardening]") {
+TEST_CASE("run directory: commit moves the results in, existing results need --overwrite", "[io][hardening]") {
   TempDir dir;
   const std::string run = dir / "run";
   {

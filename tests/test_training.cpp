@@ -102,7 +102,7 @@ TEST_CASE("seed study step counts", "[training]") {
   CHECK(seed_study_steps(Potential::U8) == 10000);
 }
 
-TEST_CASE("training: the cosine schedule runs from lr down towards 0; constant stays", "[training]") {
+TEST_CASE("training: the cosine schedule runs from lr down towards 0, constant stays", "[training]") {
   TrainingConfig config;
   config.learning_rate = 0.01;
   CHECK(learning_rate_at(config, 1) == 0.01);
