@@ -241,14 +241,16 @@ export function compareToHashEntries(state) {
 }
 
 // The Compare panel's field texts, or null when the hash does not open it;
-// fields it does not name come from `defaults`.
+// fields it does not name come from `defaults` (the schedule's: 0).
 export function compareTextsFromHash(hash, defaults) {
   const params = new URLSearchParams(String(hash).replace(/^#/, ''));
   if (!params.has(COMPARE_KEY)) return null;
   const texts = {};
   for (const name of Object.keys(COMPARE_FIELDS)) {
     const key = compareKey(name);
-    texts[name] = params.has(key) ? params.get(key) : String(defaults[name]);
+    // The hash leaves out a schedule of 0, so a missing one is 0, not the default preset's.
+    const missing = OFF_WHEN_ZERO.has(name) ? '0' : String(defaults[name]);
+    texts[name] = params.has(key) ? params.get(key) : missing;
   }
   return texts;
 }
