@@ -233,3 +233,73 @@ test('layouts: no horizontal scrolling on a phone, the chart in view on a laptop
 test('no console errors', () => {
   assert.deepEqual(consoleErrors, []);
 });
+
+test('the schedule fields: checked, in the hash and back, applied on Reset after training; the spline 4 preset trains with cosine decay', async () => {
+  await open('#energy=U1&flow=planar%3A16&samples=300&lr=0.005&seed=1');
+  assert.equal(await page.inputValue('#cosine'), '0');
+  assert.equal(await page.inputValue('#anneal'), '0');
+  assert.match(await text('#schedule-help'), /--lr-schedule cosine --steps T --anneal/);
+  // Bad values get their message beside the field and hold Run.
+  for (const [id, bad, pattern] of [['cosine', '2.5', /cosine decay steps T must be a whole number from 0 to 100000000/],
+    ['cosine', '100000001', /from 0 to 100000000/], ['anneal', '-3', /annealing steps A must be a whole number/]]) {
+    await page.fill(`#${id}`, bad);
+    await page.dispatchEvent(`#${id}`, 'input');
+    assert.match(await text(`#${id}-error`), pattern);
+    assert.equal(await page.getAttribute(`#${id}`, 'aria-invalid'), 'true');
+    assert.equal(await page.isDisabled('#run'), true);
+    await page.fill(`#${id}`, '0');
+    await page.dispatchEvent(`#${id}`, 'input');
+    assert.equal(await text(`#${id}-error`), '');
+  }
+  assert.equal(await page.isDisabled('#run'), false);
+  // A new flow follows the fields at once, and the hash names them (not while 0).
+  assert.doesNotMatch(page.url(), /cosine|anneal/);
+  await page.fill('#cosine', '400');
+  await page.dispatchEvent('#cosine', 'change');
+  await page.waitForFunction(() => document.body.dataset.cosineSteps === '400');
+  await page.fill('#anneal', '50');
+  await page.dispatchEvent('#anneal', 'change');
+  await page.waitForFunction(() => document.body.dataset.annealSteps === '50');
+  assert.match(page.url(), /&lr=0\.005&cosine=400&anneal=50&seed=1$/);
+  assert.match(await text('#status'), /cosine over 400 steps, anneal over 50 steps/);
+  // And back: a link sets the fields and the session.
+  await open('#energy=U1&flow=planar%3A16&samples=300&lr=0.005&cosine=700&anneal=20&seed=1');
+  assert.equal(await page.inputValue('#cosine'), '700');
+  assert.equal(await page.inputValue('#anneal'), '20');
+  assert.equal(await page.getAttribute('body', 'data-cosine-steps'), '700');
+  assert.equal(await page.getAttribute('body', 'data-anneal-steps'), '20');
+  // After training, a change waits for Reset (the note and Undo).
+  await page.click('#step');
+  await page.waitForFunction(() => Number(document.getElementById('stat-step').textContent) >= 1);
+  await page.fill('#cosine', '900');
+  await page.dispatchEvent('#cosine', 'change');
+  assert.equal(await page.isVisible('#pending'), true);
+  assert.match(await text('#pending'), /cosine decay over T steps 700 → 900.*Reset applies/);
+  await page.click('#pending .undo');
+  assert.equal(await page.inputValue('#cosine'), '700');
+  await page.fill('#cosine', '900');
+  await page.dispatchEvent('#cosine', 'change');
+  await page.click('#reset');
+  await page.waitForFunction(() => document.body.dataset.cosineSteps === '900');
+  assert.match(page.url(), /cosine=900&anneal=20/);
+
+  // The spline 4 preset: its spec, N, lr and cosine 1500, no annealing; it trains.
+  await page.click('#reset');
+  await page.click('#presets button[data-flow="spline:4:bins=12:bound=6"]');
+  await page.waitForFunction(() => document.body.dataset.cosineSteps === '1500' &&
+    document.body.dataset.annealSteps === '0');
+  assert.equal(await page.getAttribute('#presets button[data-flow="spline:4:bins=12:bound=6"]', 'aria-pressed'), 'true');
+  assert.match(page.url(), /flow=spline%3A4%3Abins%3D12%3Abound%3D6&samples=500&lr=0\.003&cosine=1500&seed=1$/);
+  await page.click('#run');
+  await page.waitForFunction(() => Number(document.getElementById('stat-step').textContent) > 100 &&
+    Number(document.getElementById('stat-kl-true').textContent) < 1, null, { timeout: 120000 });
+  await page.click('#run');
+  await page.waitForFunction(() => document.body.dataset.running === 'false');
+  // Without cosine it is not the preset any more.
+  await page.fill('#cosine', '0');
+  await page.dispatchEvent('#cosine', 'change');
+  await page.click('#reset');
+  await page.waitForFunction(() => document.body.dataset.cosineSteps === '0');
+  assert.equal(await page.getAttribute('#presets button[data-flow="spline:4:bins=12:bound=6"]', 'aria-pressed'), 'false');
+  assert.deepEqual(consoleErrors, []);
+});

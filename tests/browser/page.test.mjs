@@ -141,7 +141,8 @@ test('a bad model file gets a message beside the Load control and the flow is ke
   writeFileSync(bad, '{"format": "nfvi-flow", "version": 1, "potential": "U7"}');
   const steps = await stepShown();
   await page.setInputFiles('#load', bad);
-  await page.waitForFunction(() => document.getElementById('load-error').textContent.length > 0);
+  // The worker's answer, not the 'loading …' line shown while it reads the file.
+  await page.waitForFunction(() => !/^(|loading .*)$/.test(document.getElementById('load-error').textContent));
   assert.match(await text('#load-error'), /model file|potential|U7/);
   assert.equal(await stepShown(), steps);
 });
@@ -222,13 +223,15 @@ test('a family switch: the spline 4 preset trains to kl_true < 0.05 (seconds to 
   assert.equal(page.url(), `${server.url}#energy=U1&flow=planar%3A50&samples=1000&lr=0.002&seed=1`);
   assert.equal(await page.inputValue('#flow'), 'planar:50');
   assert.equal(await page.getAttribute('#presets button[data-flow="planar:50"]', 'aria-pressed'), 'true');
-  await page.click('#presets button[data-flow="spline:4"]');
-  await waitForSession('U1: spline:4 (K = 4), N = 500, lr = 0.003, seed 1');
-  assert.equal(await page.inputValue('#flow'), 'spline:4');
+  await page.click('#presets button[data-flow="spline:4:bins=12:bound=6"]');
+  await waitForSession('U1: spline:4:bins=12:bound=6 (K = 4), N = 500, lr = 0.003, cosine over 1500 steps, seed 1');
+  assert.equal(await page.inputValue('#flow'), 'spline:4:bins=12:bound=6');
+  assert.equal(await page.inputValue('#cosine'), '1500');
+  assert.equal(await page.inputValue('#anneal'), '0');
   assert.equal(await page.inputValue('#samples'), '500');
   assert.equal(await page.inputValue('#lr'), '0.003');
-  assert.match(page.url(), /#energy=U1&flow=spline%3A4&samples=500&lr=0.003&seed=1$/);
-  assert.equal(await page.getAttribute('#presets button[data-flow="spline:4"]', 'aria-pressed'), 'true');
+  assert.match(page.url(), /#energy=U1&flow=spline%3A4%3Abins%3D12%3Abound%3D6&samples=500&lr=0.003&cosine=1500&seed=1$/);
+  assert.equal(await page.getAttribute('#presets button[data-flow="spline:4:bins=12:bound=6"]', 'aria-pressed'), 'true');
   assert.equal(await page.getAttribute('#presets button[data-flow="planar:50"]', 'aria-pressed'), 'false');
 
   const start = Date.now();
@@ -260,20 +263,20 @@ test('a family switch: the spline 4 preset trains to kl_true < 0.05 (seconds to 
 
   // Its model file (version 2) loads back, and the field shows its spec.
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
-  assert.match(download.suggestedFilename(), /^nfvi-U1-spline-4-seed1-step\d+\.json$/);
+  assert.match(download.suggestedFilename(), /^nfvi-U1-spline-4-bins-12-bound-6-seed1-step\d+\.json$/);
   const file = await download.path();
   const model = JSON.parse(readFileSync(file, 'utf8'));
   assert.equal(model.version, 2);
-  assert.equal(model.flow, 'spline:4');
+  assert.equal(model.flow, 'spline:4:bins=12:bound=6');
   await page.click('#presets button[data-flow="radial:30"]'); // the trained flow is kept until Reset
   await page.click('#reset');
   await waitForSession('U1: radial:30 (K = 30)');
   let sessions = await sessionsShown();
   await page.setInputFiles('#load', file);
   await page.waitForFunction((n) => Number(document.body.dataset.sessions) === n + 1, sessions);
-  assert.equal(await page.inputValue('#flow'), 'spline:4');
-  assert.match(await text('#status'), /^U1: spline:4 \(K = 4\)/);
-  assert.match(page.url(), /flow=spline%3A4&/);
+  assert.equal(await page.inputValue('#flow'), 'spline:4:bins=12:bound=6');
+  assert.match(await text('#status'), /^U1: spline:4:bins=12:bound=6 \(K = 4\)/);
+  assert.match(page.url(), /flow=spline%3A4%3Abins%3D12%3Abound%3D6&/);
   assert.ok(await klTrueShown() < 1, `kl_true of the loaded flow: ${await text('#stat-kl-true')}`);
   // So does a version 1 file (a planar flow, before the flow families).
   sessions = await sessionsShown();
@@ -306,9 +309,12 @@ test('Compare: a second flow trains beside the first, both on one chart, both de
   assert.equal(await page.getAttribute('#compare', 'aria-expanded'), 'true');
   await page.waitForFunction(() => document.body.dataset.compareSessions === '1', null, { timeout: 30000 });
   // It opens with the spline 4 preset at the flow view's seed, on its energy.
-  await waitForSession('U1: spline:4 (K = 4), N = 500, lr = 0.003, seed 1', 'cmp-status');
-  assert.equal(await page.inputValue('#cmp-flow'), 'spline:4');
-  assert.match(page.url(), /&compare=spline%3A4&compare_samples=500&compare_lr=0.003&compare_seed=1$/);
+  await waitForSession('U1: spline:4:bins=12:bound=6 (K = 4), N = 500, lr = 0.003, cosine over 1500 steps, seed 1',
+    'cmp-status');
+  assert.equal(await page.inputValue('#cmp-flow'), 'spline:4:bins=12:bound=6');
+  assert.equal(await page.inputValue('#cmp-cosine'), '1500');
+  assert.match(page.url(),
+    /&compare=spline%3A4%3Abins%3D12%3Abound%3D6&compare_samples=500&compare_lr=0.003&compare_cosine=1500&compare_seed=1$/);
 
   // A bad spec in the panel holds Run too.
   await page.fill('#cmp-flow', 'spline:4:depth=9');

@@ -8,7 +8,8 @@
 import { download, drawDensity } from './charts.js';
 import { presetButtons } from './flow_spec_field.js';
 import {
-  checkSettings, COMPARE_FIELDS, compareDefaults, compareToHashEntries, formatRate, RateMeter, RecentMean,
+  checkSettings, COMPARE_FIELDS, compareDefaults, compareToHashEntries, formatRate, presetSettings, RateMeter,
+  RecentMean,
 } from './model.js';
 import { ViewControls } from './view_controls.js';
 
@@ -40,8 +41,7 @@ export class Compare {
     });
     const markPreset = presetButtons(this.$('presets'), (preset) => {
       if (!this.isOpen()) return;
-      this.controls.setFields({ ...this.controls.fieldTexts(), flow: preset.flow, lr: preset.lr,
-        samples: preset.samples });
+      this.controls.setFields({ ...this.controls.fieldTexts(), ...presetSettings(preset) });
       this.fieldsChanged();
     });
     this.markPreset = markPreset;
@@ -220,7 +220,8 @@ export class Compare {
           controls.settingsShown(this.settings);
           this.host.changed({ hash: true });
         }
-        this.markPreset({ flow: data.flow, lr: data.lr, samples: data.samples });
+        this.markPreset({ flow: data.flow, lr: data.lr, samples: data.samples, cosine: data.cosine,
+          anneal: data.anneal });
         controls.showPending();
         this.$('stat-flow').textContent = data.flow;
         controls.hasSession = true; // enables Download
@@ -232,7 +233,8 @@ export class Compare {
         const klTrue = data.history.length ? klEstimate + this.logZ : data.klTrueFresh;
         controls.showKlStats({ steps: data.steps, klEstimate, klTrue }, this.logZ);
         this.$('status').textContent = `${data.energy}: ${data.flow} (K = ${data.layers}), N = ${data.samples}, ` +
-          `lr = ${data.lr}, seed ${data.seed}`;
+          `lr = ${data.lr}${(data.cosine > 0 ? `, cosine over ${data.cosine} steps` : '') +
+            (data.anneal > 0 ? `, anneal over ${data.anneal} steps` : '')}, seed ${data.seed}`;
         this.sessions += 1;
         document.body.dataset.compareSessions = String(this.sessions);
         break;

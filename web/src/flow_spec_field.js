@@ -52,7 +52,9 @@ export function presetButtons(container, pick) {
     button.type = 'button';
     button.textContent = preset.name;
     button.dataset.flow = preset.flow;
-    button.title = `flow ${preset.flow}, lr ${preset.lr}, ${preset.samples} samples per step`;
+    button.title = `flow ${preset.flow}, lr ${preset.lr}, ${preset.samples} samples per step` +
+      (preset.cosine > 0 ? `, cosine decay over ${preset.cosine} steps` : '') +
+      (preset.anneal > 0 ? `, annealing over ${preset.anneal} steps` : '');
     button.setAttribute('aria-pressed', 'false');
     button.addEventListener('click', () => pick(preset));
     container.append(button);

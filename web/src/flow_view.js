@@ -7,7 +7,7 @@ import { Compare } from './compare.js';
 import { presetButtons, SpecVerdicts } from './flow_spec_field.js';
 import {
   absurdModelWarning, checkSettings, compareDefaults, compareTextsFromHash, DEFAULTS, ENERGY_FORMULAS, FIELDS,
-  flowTextsFromHash, layerKinds, RecentMean, settingsToHash, TAPER_NOTE, VIEW_PRESETS,
+  flowTextsFromHash, layerKinds, presetSettings, RecentMean, settingsToHash, TAPER_NOTE, VIEW_PRESETS,
 } from './model.js';
 import { throttledUpdate, ViewControls } from './view_controls.js';
 
@@ -125,7 +125,7 @@ controls.wireFiles({ maxBytes: 50e6, settings: () => settings });
 $('layer-k').addEventListener('input', () => drawLayerView());
 
 const markPreset = presetButtons($('presets'), (preset) => {
-  controls.setFields({ ...controls.fieldTexts(), flow: preset.flow, lr: preset.lr, samples: preset.samples });
+  controls.setFields({ ...controls.fieldTexts(), ...presetSettings(preset) });
   controls.fieldsChanged(applyControls);
 });
 
@@ -149,6 +149,11 @@ verdicts.onVerdict(() => {
 });
 
 // ---- views ----------------------------------------------------------------
+
+// The status line's schedule: ", cosine over 1500 steps, anneal over 200 steps" ('' when off).
+function scheduleText({ cosine, anneal }) {
+  return (cosine > 0 ? `, cosine over ${cosine} steps` : '') + (anneal > 0 ? `, anneal over ${anneal} steps` : '');
+}
 
 function klTrueOf(estimate) {
   return recent.push(estimate) + logZ;
@@ -197,7 +202,8 @@ function onMessage({ data }) {
       // and a spec takes its canonical form (spline:4 for spline:4:bins=8).
       {
         const energyChanged = data.energy !== settings.energy;
-        settings = { energy: data.energy, flow: data.flow, samples: data.samples, lr: data.lr, seed: data.seed };
+        settings = { energy: data.energy, flow: data.flow, samples: data.samples, lr: data.lr, cosine: data.cosine,
+          anneal: data.anneal, seed: data.seed };
         controls.sessionShown(settings, { loaded: data.loaded !== null });
         writeHash();
         if (energyChanged) compare.energyChanged();
@@ -222,7 +228,9 @@ function onMessage({ data }) {
       sessions += 1;
       document.body.dataset.sessions = String(sessions);
       $('status').textContent = `${data.energy}: ${data.flow} (K = ${data.layers}), N = ${data.samples}, ` +
-        `lr = ${data.lr}, seed ${data.seed}`;
+        `lr = ${data.lr}${scheduleText(data)}, seed ${data.seed}`;
+      document.body.dataset.cosineSteps = String(data.cosine);
+      document.body.dataset.annealSteps = String(data.anneal);
       break;
     }
     case 'progress': {

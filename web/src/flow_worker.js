@@ -12,8 +12,22 @@ const FRESH_SAMPLES = 100000; // kl_true of a new or loaded flow, before it has 
 
 let ignoredSettings = []; // the last loaded file's settings that the page could not use
 
+// The learning-rate schedule and beta-annealing of the settings (cosine and
+// anneal steps, 0 = off), as `nfvi fit --lr-schedule cosine --steps T
+// --anneal A` has them, counted from the session's first step. A loaded
+// model trains on with the page's schedule (its file's was for its own run).
+function withSchedule(session, s) {
+  try {
+    session.setSchedule(s.cosine ?? 0, s.anneal ?? 0);
+  } catch (error) {
+    session.delete();
+    throw error;
+  }
+  return session;
+}
+
 startTrainingWorker({
-  create: (nfvi, s) => new nfvi.FlowSession(s.energy, s.flow, s.samples, s.lr, s.seed),
+  create: (nfvi, s) => withSchedule(new nfvi.FlowSession(s.energy, s.flow, s.samples, s.lr, s.seed), s),
   // A loaded flow trains on the file's own samples per step, learning rate
   // and seed (where it names them and the page can use them); the 'session'
   // message says which they are, and the page shows them in its fields.
@@ -24,7 +38,7 @@ startTrainingWorker({
     const check = (texts) => checkSettings(texts, (spec) => ({ flow: spec, layers: 1 }), FIELDS);
     const { settings: s, ignored } = settingsForLoad(pageSettings, facts.settings, check);
     ignoredSettings = ignored;
-    return nfvi.FlowSession.fromJson(text, s.samples, s.lr, s.seed);
+    return withSchedule(nfvi.FlowSession.fromJson(text, s.samples, s.lr, s.seed), s);
   },
   ready: (nfvi) => ({ flowSpecHelp: nfvi.flowSpecHelp() }),
   answers: {
@@ -39,6 +53,8 @@ startTrainingWorker({
         layers: session.layers(),
         samples: session.samples(),
         lr: session.learningRate(),
+        cosine: session.cosineSteps(),
+        anneal: session.annealSteps(),
         seed: session.seed(),
         logZ: session.logZ(),
         steps: session.stepsTaken(),

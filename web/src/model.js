@@ -5,16 +5,21 @@
 export const ENERGIES = ['U1', 'U2', 'U3', 'U4', 'U8'];
 
 // A fresh page: the seed study's settings (planar K = 50, N = 1000, lr 2e-3).
-export const DEFAULTS = Object.freeze({ energy: 'U1', flow: 'planar:50', samples: 1000, lr: 0.002, seed: 1 });
+export const DEFAULTS = Object.freeze({
+  energy: 'U1', flow: 'planar:50', samples: 1000, lr: 0.002, cosine: 0, anneal: 0, seed: 1,
+});
 
 // The flow presets, one row each: the flow spec (core/flows/flow_spec.hpp),
-// and the learning rate and samples per step it trains with. The flow view
-// and its Compare panel draw one button per row; change them here only.
+// and the learning rate, samples per step and schedule it trains with
+// (cosine: cosine decay of the learning rate over that many steps, 0 =
+// constant; anneal: beta-annealing over that many steps, 0 = off). The flow
+// view and its Compare panel draw one button per row; change them here only.
 export const PRESETS = Object.freeze([
-  { name: 'planar 50', flow: 'planar:50', lr: 0.002, samples: 1000 },
-  { name: 'radial 30', flow: 'radial:30', lr: 0.005, samples: 1000 },
-  { name: 'affine 8', flow: 'affine:8', lr: 0.003, samples: 500 },
-  { name: 'spline 4', flow: 'spline:4', lr: 0.003, samples: 500 },
+  { name: 'planar 50', flow: 'planar:50', lr: 0.002, samples: 1000, cosine: 0, anneal: 0 },
+  { name: 'radial 30', flow: 'radial:30', lr: 0.005, samples: 1000, cosine: 0, anneal: 0 },
+  { name: 'affine 8', flow: 'affine:8', lr: 0.003, samples: 500, cosine: 0, anneal: 0 },
+  // Natively, kl_true about 0.007 on U1 after its 1500 steps.
+  { name: 'spline 4', flow: 'spline:4:bins=12:bound=6', lr: 0.003, samples: 500, cosine: 1500, anneal: 0 },
 ].map((preset) => Object.freeze(preset)));
 
 // The Compare panel opens with this preset (or, when the flow view already
@@ -24,18 +29,30 @@ export const COMPARE_PRESET = 'spline 4';
 export function compareDefaults(mainSettings) {
   const named = PRESETS.find((p) => p.name === COMPARE_PRESET) ?? PRESETS[0];
   const preset = named.flow !== mainSettings.flow ? named : PRESETS.find((p) => p.flow !== mainSettings.flow);
-  return { flow: preset.flow, samples: preset.samples, lr: preset.lr, seed: mainSettings.seed };
+  return { flow: preset.flow, samples: preset.samples, lr: preset.lr, cosine: preset.cosine, anneal: preset.anneal,
+    seed: mainSettings.seed };
 }
 
-// The preset whose flow, learning rate and samples the settings have, or null.
+// The preset whose flow, learning rate, samples and schedule the settings
+// have, or null (settings without a schedule have none: 0 and 0).
 export function presetOf(settings) {
-  return PRESETS.find((p) => p.flow === settings.flow && p.lr === settings.lr && p.samples === settings.samples)
-    ?? null;
+  return PRESETS.find((p) => p.flow === settings.flow && p.lr === settings.lr && p.samples === settings.samples &&
+    p.cosine === (settings.cosine ?? 0) && p.anneal === (settings.anneal ?? 0)) ?? null;
+}
+
+// The settings a preset sets (a preset button's press).
+export function presetSettings(preset) {
+  return { flow: preset.flow, lr: preset.lr, samples: preset.samples, cosine: preset.cosine, anneal: preset.anneal };
 }
 
 const MAX_SEED = 2 ** 53 - 1;
 const MAX_LAYER_SAMPLES = 5e6; // the wasm session's own limit (cached points per step)
 const MAX_SPEC_LENGTH = 10000; // the flow spec parser's own limit
+const MAX_SCHEDULE_STEPS = 1e8; // the wasm session's own limit (FlowSession::set_schedule)
+
+// The schedule's fields, left out of the hash while 0 (off), so that a link
+// from before them, or one with a constant learning rate, stays as it was.
+const OFF_WHEN_ZERO = new Set(['cosine', 'anneal']);
 
 function wholeNumber(text, name, lo, hi) {
   const s = String(text).trim();
@@ -64,6 +81,8 @@ export const FIELDS = {
   flow: flowSpecText,
   samples: (text) => wholeNumber(text, 'samples per step', 1, 100000),
   lr: (text) => positiveNumber('learning rate', 1, 0.002)(text),
+  cosine: (text) => wholeNumber(text, 'cosine decay steps T', 0, MAX_SCHEDULE_STEPS),
+  anneal: (text) => wholeNumber(text, 'annealing steps A', 0, MAX_SCHEDULE_STEPS),
   seed: (text) => wholeNumber(text, 'seed', 0, MAX_SEED),
 };
 
@@ -72,6 +91,8 @@ export const COMPARE_FIELDS = {
   flow: flowSpecText,
   samples: FIELDS.samples,
   lr: FIELDS.lr,
+  cosine: FIELDS.cosine,
+  anneal: FIELDS.anneal,
   seed: FIELDS.seed,
 };
 
@@ -182,7 +203,10 @@ export function viewFromHash(hash) {
 export function settingsToHash(state, fields = FIELDS, view = 'flow', extra = {}) {
   const params = new URLSearchParams();
   if (view !== 'flow') params.set('view', view);
-  for (const name of Object.keys(fields)) params.set(name, String(state[name]));
+  for (const name of Object.keys(fields)) {
+    if (view === 'flow' && OFF_WHEN_ZERO.has(name) && String(state[name]) === '0') continue;
+    params.set(name, String(state[name]));
+  }
   for (const [name, value] of Object.entries(extra)) params.set(name, String(value));
   return `#${params.toString()}`;
 }
@@ -205,23 +229,28 @@ export function flowTextsFromHash(hash) {
 }
 
 // The Compare panel's place in the flow view's hash: compare=SPEC opens it,
-// with compare_samples, compare_lr and compare_seed beside it.
+// with compare_samples, compare_lr, compare_seed (and compare_cosine and
+// compare_anneal when they are not 0) beside it.
 const COMPARE_KEY = 'compare';
 const compareKey = (name) => (name === 'flow' ? COMPARE_KEY : `${COMPARE_KEY}_${name}`);
 
 export function compareToHashEntries(state) {
-  return Object.fromEntries(Object.keys(COMPARE_FIELDS).map((name) => [compareKey(name), state[name]]));
+  return Object.fromEntries(Object.keys(COMPARE_FIELDS)
+    .filter((name) => !(OFF_WHEN_ZERO.has(name) && String(state[name]) === '0'))
+    .map((name) => [compareKey(name), state[name]]));
 }
 
 // The Compare panel's field texts, or null when the hash does not open it;
-// fields it does not name come from `defaults`.
+// fields it does not name come from `defaults` (the schedule's: 0).
 export function compareTextsFromHash(hash, defaults) {
   const params = new URLSearchParams(String(hash).replace(/^#/, ''));
   if (!params.has(COMPARE_KEY)) return null;
   const texts = {};
   for (const name of Object.keys(COMPARE_FIELDS)) {
     const key = compareKey(name);
-    texts[name] = params.has(key) ? params.get(key) : String(defaults[name]);
+    // The hash leaves out a schedule of 0, so a missing one is 0, not the default preset's.
+    const missing = OFF_WHEN_ZERO.has(name) ? '0' : String(defaults[name]);
+    texts[name] = params.has(key) ? params.get(key) : missing;
   }
   return texts;
 }
@@ -436,13 +465,15 @@ export const TAPER_NOTE = 'plus the taper softplus(10(max(|z₁|, |z₂|) − 5)
 export const VIEW_PRESETS = Object.freeze({
   flow: [
     { name: 'seed study', title: 'U1, planar:50, N 1000, lr 0.002, seed 1: the seed study\'s settings',
-      settings: { energy: 'U1', flow: 'planar:50', samples: 1000, lr: 0.002, seed: 1 } },
+      settings: { energy: 'U1', flow: 'planar:50', samples: 1000, lr: 0.002, cosine: 0, anneal: 0, seed: 1 } },
     { name: 'fast', title: 'U1, planar:16, N 300, lr 0.005: a rough fit in a few seconds',
-      settings: { energy: 'U1', flow: 'planar:16', samples: 300, lr: 0.005 } },
-    { name: 'hard target', title: 'U4, spline:4, N 500, lr 0.003: two waves that planar flows find hard',
-      settings: { energy: 'U4', flow: 'spline:4', samples: 500, lr: 0.003 } },
+      settings: { energy: 'U1', flow: 'planar:16', samples: 300, lr: 0.005, cosine: 0, anneal: 0 } },
+    { name: 'hard target',
+      title: 'U4, spline:4:bins=12:bound=6, N 500, lr 0.003, cosine decay over 1500 steps: two waves that planar ' +
+        'flows find hard',
+      settings: { energy: 'U4', flow: 'spline:4:bins=12:bound=6', samples: 500, lr: 0.003, cosine: 1500, anneal: 0 } },
     { name: 'eight modes', title: 'U8, affine:8, N 1000, lr 0.003: a ring of eight modes',
-      settings: { energy: 'U8', flow: 'affine:8', samples: 1000, lr: 0.003 } },
+      settings: { energy: 'U8', flow: 'affine:8', samples: 1000, lr: 0.003, cosine: 0, anneal: 0 } },
   ],
   conditional: [
     { name: 'fast', title: 'K 8, H 32: a small network that learns the family in seconds',
