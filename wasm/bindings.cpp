@@ -44,6 +44,10 @@ val train(FlowSession& s, int steps) {
   return rethrow_as_js_error([&] { return train_result(s.train(steps)); });
 }
 
+void set_gradient(FlowSession& s, const std::string& name) {
+  rethrow_as_js_error([&] { s.set_gradient(name); });
+}
+
 val kl_history(const FlowSession& s) { return float64_array(s.kl_history()); }
 val true_density(const FlowSession& s, int bins) {
   return rethrow_as_js_error([&] { return float64_array(s.true_density(bins)); });
@@ -154,6 +158,8 @@ EMSCRIPTEN_BINDINGS(nfvi) {
       .function("learningRate", &FlowSession::learning_rate)
       .function("seed", &FlowSession::seed)
       .function("stepsTaken", &FlowSession::steps_taken)
+      .function("setGradient", &set_gradient)
+      .function("gradient", &FlowSession::gradient)
       .function("klHistory", &kl_history)
       .function("logZ", &FlowSession::log_z)
       .function("klEstimate", &FlowSession::kl_estimate)
