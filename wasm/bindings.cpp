@@ -51,6 +51,10 @@ val train(FlowSession& s, int steps) {
 void set_schedule(FlowSession& s, double cosine_steps, double anneal_steps) {
   rethrow_as_js_error([&] { s.set_schedule(cosine_steps, anneal_steps); });
 }
+void set_gradient(FlowSession& s, const std::string& name) {
+  rethrow_as_js_error([&] { s.set_gradient(name); });
+}
+
 val kl_history(const FlowSession& s) { return float64_array(s.kl_history()); }
 val true_density(const FlowSession& s, int bins) {
   return rethrow_as_js_error([&] { return float64_array(s.true_density(bins)); });
@@ -187,6 +191,8 @@ EMSCRIPTEN_BINDINGS(nfvi) {
       .function("learningRate", &FlowSession::learning_rate)
       .function("seed", &FlowSession::seed)
       .function("stepsTaken", &FlowSession::steps_taken)
+      .function("setGradient", &set_gradient)
+      .function("gradient", &FlowSession::gradient)
       .function("klHistory", &kl_history)
       .function("logZ", &FlowSession::log_z)
       .function("klEstimate", &FlowSession::kl_estimate)

@@ -180,6 +180,12 @@ std::vector<double> FlowSession::layer_samples(int samples) {
   return out;
 }
 
+void FlowSession::set_gradient(const std::string& name) {
+  const auto estimator = gradient_estimator_from_name(name);
+  if (!estimator) throw std::invalid_argument("gradient must be 'standard' or 'stl', got '" + name + "'");
+  trainer_->set_gradient(*estimator);
+}
+
 std::string FlowSession::to_json() const {
   nlohmann::json doc = flow_model_to_json(flow_model_of(trainer_->config().potential, trainer_->flow()));
   doc["written_by"] = "nfvi web page";
@@ -187,6 +193,7 @@ std::string FlowSession::to_json() const {
   doc["samples"] = samples();
   doc["learning_rate"] = learning_rate();
   doc["seed"] = trainer_->config().seed;
+  doc["gradient"] = gradient();
   doc["log_z"] = log_z_;
   if (trainer_->steps_taken() > 0) {
     doc["kl_estimate"] = kl_estimate();

@@ -65,6 +65,10 @@ class FlowSession {
   int samples() const { return trainer_->config().samples; }
   double learning_rate() const { return trainer_->config().learning_rate; }
   double seed() const { return static_cast<double>(trainer_->config().seed); }
+  // The gradient's estimator, "standard" (at the start) or "stl" (the path
+  // derivative, vi/reverse_kl.hpp), from the next step on; another name throws.
+  void set_gradient(const std::string& name);
+  std::string gradient() const { return gradient_estimator_name(trainer_->config().gradient); }
   double steps_taken() const { return static_cast<double>(trainer_->steps_taken()); }
   const std::vector<double>& kl_history() const { return trainer_->kl_history(); }
 

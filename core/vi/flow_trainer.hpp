@@ -80,6 +80,8 @@ class FlowTrainer {
                     double anneal_start);
 
   const TrainingConfig& config() const { return config_; }
+  // The gradient's estimator from the next step on (the page's toggle).
+  void set_gradient(GradientEstimator estimator) { config_.gradient = estimator; }
   Flow& flow() { return flow_; }
   const Flow& flow() const { return flow_; }
   long long steps_taken() const { return static_cast<long long>(history_.size()); }

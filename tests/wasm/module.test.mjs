@@ -32,10 +32,11 @@ function relativeError(a, b) {
 }
 
 // Runs `nfvi fit` for a few steps and returns its output directory.
-function nativeRun(steps, seed, flow = 'planar:50', potential = 'U1') {
-  const out = path.join(work, `native-${steps}-${seed}-${flow.replace(/[^a-z0-9]/gi, '_')}-${potential}`);
+function nativeRun(steps, seed, flow = 'planar:50', potential = 'U1', gradient = 'standard') {
+  const out = path.join(work,
+    `native-${steps}-${seed}-${flow.replace(/[^a-z0-9]/gi, '_')}-${potential}-${gradient}`);
   execFileSync(nativeProgram, ['fit', '--potential', potential, '--flow', flow, '--steps', String(steps), '--seed',
-    String(seed), '--no-figures', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    String(seed), '--gradient', gradient, '--no-figures', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
   return out;
 }
 
@@ -96,6 +97,34 @@ test('a cosine schedule and annealing set on a session give the native run with 
   assert.equal(session.cosineSteps(), 0);
   session.delete();
 });
+
+test('the path-derivative gradient (setGradient(\'stl\')): the first 10 KL estimates equal nfvi fit --gradient stl\'s to 1e-6',
+  () => {
+    for (const [flow, potential] of [['planar:50', 'U1'], ['spline:2:bins=5,radial:2,planar:3,affine:1', 'U3']]) {
+      const native = readKlCsv(nativeRun(10, 3, flow, potential, 'stl'));
+      const standard = readKlCsv(nativeRun(10, 3, flow, potential, 'standard'));
+      const session = new nfvi.FlowSession(potential, flow, 1000, 2e-3, 3);
+      assert.equal(session.gradient(), 'standard');
+      session.setGradient('stl');
+      assert.equal(session.gradient(), 'stl');
+      const { estimates, error } = session.train(10);
+      assert.equal(JSON.parse(session.toJson()).gradient, 'stl');
+      session.delete();
+      assert.equal(error, null);
+      native.forEach((expected, i) => {
+        assert.ok(relativeError(estimates[i], expected) < 1e-6,
+          `${flow} step ${i + 1}: wasm ${estimates[i]} vs native ${expected}`);
+      });
+      // The estimator matters: after the first step the runs part.
+      assert.equal(native[0], standard[0]);
+      assert.ok(relativeError(native[9], standard[9]) > 1e-6, `${flow}: stl and standard runs are the same`);
+    }
+    const session = new nfvi.FlowSession('U1', 'planar:5', 100, 2e-3, 1);
+    assert.throws(() => session.setGradient('STL'),
+      (e) => e instanceof Error && e.message === "gradient must be 'standard' or 'stl', got 'STL'");
+    assert.equal(session.gradient(), 'standard');
+    session.delete();
+  });
 
 test('a 2000-step U1 run ends with kl_true below 0.1 nats', () => {
   const session = new nfvi.FlowSession('U1', 'planar:50', 1000, 2e-3, 1);
