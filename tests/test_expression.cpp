@@ -303,7 +303,7 @@ TEST_CASE("min, max and logsumexp: value and gradient", "[expression][gradient]"
   }
 }
 
-TEST_CASE("abs' is sign; compositions follow the chain rule", "[expression][gradient]") {
+TEST_CASE("abs' is sign, compositions follow the chain rule", "[expression][gradient]") {
   REQUIRE(compile_energy("abs(z1)", 1).at(point({-2.0})).gradient(0) == -1);
   REQUIRE(compile_energy("abs(z1)", 1).at(point({3.0})).gradient(0) == 1);
   REQUIRE(compile_energy("abs(z1)", 1).at(point({0.0})).gradient(0) == 0);
@@ -361,7 +361,7 @@ TEST_CASE("the built-in energies as expressions equal evaluate_energy to 1e-12",
   }
 }
 
-TEST_CASE("a batch equals its points one by one, across chunks; evaluate_value equals evaluate", "[expression]") {
+TEST_CASE("a batch equals its points one by one, across chunks, evaluate_value equals evaluate", "[expression]") {
   Random rng(17);
   const EnergyExpression f = compile_energy(energy_expression(Potential::U8), 2);
   for (const Eigen::Index n : {Eigen::Index(0), Eigen::Index(1), Eigen::Index(255), Eigen::Index(256),
@@ -554,7 +554,7 @@ TEST_CASE("bad expressions get a one-line message that names the column", "[expr
   }
 }
 
-TEST_CASE("limits: length, nesting depth and operations; hostile input is refused, not crashed on",
+TEST_CASE("limits: length, nesting depth and operations, hostile input is refused, not crashed on",
           "[expression][parser]") {
   const auto message_of = [](const std::string& text) -> std::string {
     try {

@@ -125,7 +125,7 @@ TEST_CASE("U1-U4 and U8 in the library are the built-in energies, and their expr
   }
 }
 
-TEST_CASE("2-D targets: log Z = 0 by quadrature over the box for gmm40 and banana; every box holds its mass",
+TEST_CASE("2-D targets: log Z = 0 by quadrature over the box for gmm40 and banana, every box holds its mass",
           "[targets][quadrature]") {
   for (const char* name : {"gmm40", "banana"}) {
     const Target t = make_library_target(name);
