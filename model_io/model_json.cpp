@@ -4,6 +4,7 @@
 
 #include "flows/flow_spec.hpp"
 #include "json_checks.hpp"
+#include "targets/expression.hpp"
 
 namespace nfvi {
 namespace {
@@ -66,7 +67,71 @@ Flow FlowModel::make_flow() const {
 }
 
 FlowModel flow_model_of(Potential potential, const Flow& flow) {
-  return {potential, flow.dim(), flow.spec(), flow.parameters()};
+  return {potential, std::nullopt, flow.dim(), flow.spec(), flow.parameters()};
+}
+
+FlowModel flow_model_of(const Target& target, const Flow& flow) {
+  FlowModel model{Potential::U1, std::nullopt, flow.dim(), flow.spec(), flow.parameters()};
+  const auto potential = potential_from_name(target.spec.name);
+  if (potential && target.dim == 2) {
+    model.potential = *potential;
+  } else {
+    model.target = target.spec;
+    model.target->dim = target.dim;
+  }
+  return model;
+}
+
+namespace {
+
+nlohmann::json target_to_json(const TargetSpec& spec) {
+  nlohmann::json doc;
+  if (!spec.name.empty()) {
+    doc["name"] = spec.name;
+  } else {
+    doc["expression"] = spec.expression;
+    const Box box = spec.box.value_or(Box{});
+    doc["box"] = {box.xmin, box.xmax, box.ymin, box.ymax};
+  }
+  doc["dim"] = spec.dim;
+  return doc;
+}
+
+// "target" of a model file, rebuilt to check it (an expression is compiled).
+TargetSpec target_from_json(const nlohmann::json& doc) {
+  if (!doc.is_object()) throw ModelFormatError("\"target\" must be an object");
+  TargetSpec spec;
+  const bool named = doc.contains("name"), typed = doc.contains("expression");
+  if (named == typed) throw ModelFormatError("\"target\" must have a \"name\" or an \"expression\", not both");
+  const auto& text = doc.at(named ? "name" : "expression");
+  if (!text.is_string()) throw ModelFormatError(std::string("target.") + (named ? "name" : "expression") + " must be a string");
+  (named ? spec.name : spec.expression) = text.get<std::string>();
+  spec.dim = whole_number(require(doc, "dim", "\"target\""), "target.dim", 1, kMaxTargetDim);
+  if (doc.contains("box")) {
+    if (named) throw ModelFormatError("target.box is for an expression; a library target has its own");
+    const auto& b = doc.at("box");
+    if (!b.is_array() || b.size() != 4) throw ModelFormatError("target.box must be [xmin, xmax, ymin, ymax]");
+    Box box{json_checks::finite_number(b[0], "target.box[0]"), json_checks::finite_number(b[1], "target.box[1]"),
+            json_checks::finite_number(b[2], "target.box[2]"), json_checks::finite_number(b[3], "target.box[3]")};
+    spec.box = box;
+  }
+  try {
+    make_target(spec);
+  } catch (const ExpressionError& e) {
+    throw ModelFormatError(std::string("target.expression: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw ModelFormatError(std::string("\"target\": ") + e.what());
+  }
+  return spec;
+}
+
+}  // namespace
+
+std::string target_label(const FlowModel& model) {
+  if (!model.target) return potential_name(model.potential);
+  if (!model.target->name.empty()) return model.target->name + " (D = " + std::to_string(model.dim) + ")";
+  const std::string& text = model.target->expression;
+  return "the energy '" + (text.size() <= 40 ? text : text.substr(0, 40) + "...") + "'";
 }
 
 nlohmann::json flow_model_to_json(const FlowModel& model) {
@@ -77,16 +142,21 @@ nlohmann::json flow_model_to_json(const FlowModel& model) {
   for (int k = 0; k < flow.layers(); ++k)
     layers.push_back({{"layer", flow.layer(k).spec()},
                       {"parameters", to_std(p.segment(flow.layer_offset(k), flow.layer(k).parameter_count()))}});
-  return {{"format", kFormat},
-          {"version", kVersion},
-          {"potential", potential_name(model.potential)},
-          {"flow", flow.spec()},
-          {"dim", d},
-          {"layers", flow.layers()},
-          {"parameters",
-           {{"mu", to_std(p.segment(Flow::mu_offset(), d))},
-            {"rho", to_std(p.segment(flow.rho_offset(), d))},
-            {"layers", layers}}}};
+  nlohmann::json doc = {{"format", kFormat},
+                        {"version", kVersion},
+                        {"flow", flow.spec()},
+                        {"dim", d},
+                        {"layers", flow.layers()},
+                        {"parameters",
+                         {{"mu", to_std(p.segment(Flow::mu_offset(), d))},
+                          {"rho", to_std(p.segment(flow.rho_offset(), d))},
+                          {"layers", layers}}}};
+  if (model.target) {
+    doc["target"] = target_to_json(*model.target);
+  } else {
+    doc["potential"] = potential_name(model.potential);
+  }
+  return doc;
 }
 
 FlowModel flow_model_from_json(const nlohmann::json& doc) {
@@ -99,11 +169,21 @@ FlowModel flow_model_from_json(const nlohmann::json& doc) {
     throw ModelFormatError("unsupported model file version " + std::to_string(version) + " (this nfvi reads 1 and 2)");
 
   FlowModel model;
-  const auto& potential = require(doc, "potential", top);
-  if (!potential.is_string() || !potential_from_name(potential.get<std::string>()))
-    throw ModelFormatError("\"potential\" must be one of U1, U2, U3, U4, U8");
-  model.potential = *potential_from_name(potential.get<std::string>());
-  model.dim = whole_number(require(doc, "dim", top), "\"dim\"", 2, 2);
+  if (doc.contains("target")) {
+    if (version == 1) throw ModelFormatError("\"target\" needs a version 2 file");
+    model.target = target_from_json(doc.at("target"));
+    model.dim = whole_number(require(doc, "dim", top), "\"dim\"", 1, kMaxTargetDim);
+    const int target_dim = make_target(*model.target).dim;
+    if (model.dim != target_dim)
+      throw ModelFormatError("\"dim\" is " + std::to_string(model.dim) + " but the target has dimension " +
+                             std::to_string(target_dim));
+  } else {
+    const auto& potential = require(doc, "potential", top);
+    if (!potential.is_string() || !potential_from_name(potential.get<std::string>()))
+      throw ModelFormatError("\"potential\" must be one of U1, U2, U3, U4, U8");
+    model.potential = *potential_from_name(potential.get<std::string>());
+    model.dim = whole_number(require(doc, "dim", top), "\"dim\"", 2, 2);
+  }
   const int layer_count = whole_number(require(doc, "layers", top), "\"layers\"", 1, kMaxFlowLayers);
 
   const auto& spec = require(doc, "flow", top);

@@ -25,7 +25,10 @@
 #include <string>
 
 #include "flows/flow.hpp"
+#include <optional>
+
 #include "targets/energies.hpp"
+#include "targets/target.hpp"
 
 namespace nfvi {
 
@@ -37,6 +40,11 @@ class ModelFormatError : public std::runtime_error {
 
 struct FlowModel {
   Potential potential = Potential::U1;
+  // The target, when it is not one of the potentials U1-U4, U8: written as
+  //   "target": {"name": "funnel", "dim": 10} for a library target (targets/target.hpp), or
+  //   "target": {"expression": "0.5*z1^2 + ...", "dim": 3, "box": [xmin, xmax, ymin, ymax]}.
+  // A file with a target may leave out "potential"; its "dim" is the target's.
+  std::optional<TargetSpec> target;
   int dim = 2;
   std::string flow = "planar:50";  // the flow spec
   Vector parameters;                // the Flow's layout
@@ -44,8 +52,13 @@ struct FlowModel {
 };
 
 FlowModel flow_model_of(Potential potential, const Flow& flow);
+// A model of any target: the potential of that name for U1-U4 and U8, a target otherwise.
+FlowModel flow_model_of(const Target& target, const Flow& flow);
 
 nlohmann::json flow_model_to_json(const FlowModel& model);
+
+// The model's target for a message: "U1", "funnel (D = 10)", or "the energy '...'" (cut at 40 characters).
+std::string target_label(const FlowModel& model);
 
 // Validates everything: keys, types, sizes, the flow spec and finiteness. Throws ModelFormatError.
 FlowModel flow_model_from_json(const nlohmann::json& doc);

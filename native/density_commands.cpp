@@ -114,6 +114,9 @@ int run_density(const DensityOptions& o) {
   if (!(o.xmax > o.xmin) || !(o.ymax > o.ymin))
     throw UsageError("--box: give xmin,xmax,ymin,ymax with xmin < xmax and ymin < ymax");
   Flow flow = read_flow_model("--model", o.model).make_flow();
+  if (flow.dim() != 2)
+    throw UsageError("--model: a density grid needs a 2-D flow; this one has " + std::to_string(flow.dim()) +
+                     " dimensions (nfvi sample draws from it)");
   SamplesCsv csv(o.out);
   const double cell_x = (o.xmax - o.xmin) / o.grid, cell_y = (o.ymax - o.ymin) / o.grid;
   Samples points(2, static_cast<Eigen::Index>(o.grid) * o.grid);
@@ -131,6 +134,9 @@ int run_density(const DensityOptions& o) {
 
 int run_logq(const LogqOptions& o) {
   Flow flow = read_flow_model("--model", o.model).make_flow();
+  if (flow.dim() != 2)
+    throw UsageError("--model: logq reads points z1,z2 of a 2-D flow; this one has " + std::to_string(flow.dim()) +
+                     " dimensions");
   SamplesCsv csv(o.out);  // checked before the points are read
   const Samples points = read_points(o.points);
   write_log_density(flow, points, csv, "the model in " + o.model);

@@ -8,6 +8,12 @@ namespace {
 
 nlohmann::json number(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
 
+// No comparison where the target's log Z is unknown (NaN): there is nothing
+// to disagree with.
+std::string compared_log_z_warning(const ImportanceDiagnostics& d, double log_z_quadrature) {
+  return std::isnan(log_z_quadrature) ? std::string() : log_z_disagreement_warning(d, log_z_quadrature);
+}
+
 }  // namespace
 
 nlohmann::json diagnostics_json(const ImportanceDiagnostics& d, double log_z_quadrature) {
@@ -23,7 +29,7 @@ nlohmann::json diagnostics_json(const ImportanceDiagnostics& d, double log_z_qua
           {"k_hat_tail_size", d.k_hat_tail_size},
           {"reliable", d.reliable},
           {"verdict", d.verdict},
-          {"warning", log_z_disagreement_warning(d, log_z_quadrature)}};
+          {"warning", compared_log_z_warning(d, log_z_quadrature)}};
 }
 
 std::string diagnostics_status(const ImportanceDiagnostics& d) {
@@ -40,7 +46,7 @@ std::string fit_warnings(const std::string& poor_fit, const ImportanceDiagnostic
     if (!out.empty()) out += "; ";
     out += line;
   };
-  add(log_z_disagreement_warning(d, log_z_quadrature));
+  add(compared_log_z_warning(d, log_z_quadrature));
   if (!d.reliable) add(d.verdict);
   return out;
 }

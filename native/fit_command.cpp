@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 
 #include "cli_checks.hpp"
@@ -19,6 +20,8 @@
 #include "progress_bar.hpp"
 #include "vi/importance_diagnostics.hpp"
 #include "thread_count.hpp"
+#include "targets/expression.hpp"
+#include "targets/target.hpp"
 
 namespace nfvi {
 namespace {
@@ -37,13 +40,88 @@ std::string kl_csv(const std::vector<double>& history) {
   return csv.str();
 }
 
+std::string library_names() {
+  std::string names;
+  for (const std::string& name : target_names()) names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
+// The target that the flags name, each problem a UsageError naming its flag.
+Target target_of(const FitOptions& o) {
+  const int given = !o.potential.empty() + !o.target.empty() + !o.energy.empty();
+  if (given > 1) throw UsageError("give one of --potential, --target and --energy");
+  if (!o.box.empty() && o.energy.empty())
+    throw UsageError("--box: only with --energy (a library target has its own box)");
+  if (o.dim != 0 && o.energy.empty() && o.target.empty()) throw UsageError("--dim: only with --energy or --target");
+  if (!o.energy.empty()) {
+    Box box;
+    if (!o.box.empty()) {
+      box = {o.box.at(0), o.box.at(1), o.box.at(2), o.box.at(3)};
+      if (!is_valid_box(box)) throw UsageError("--box: give xmin,xmax,ymin,ymax with xmin < xmax and ymin < ymax");
+    }
+    try {
+      return make_expression_target(o.energy, o.dim > 0 ? o.dim : 2, box);
+    } catch (const ExpressionError& e) {
+      throw UsageError(std::string("--energy: ") + e.what());
+    }
+  }
+  try {
+    return make_library_target(!o.target.empty() ? o.target : !o.potential.empty() ? o.potential : "U1", o.dim);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string(o.dim != 0 ? "--dim: " : "--target: ") + e.what());
+  }
+}
+
+// log Z: exact where the target knows it, else by quadrature over the box
+// for D = 2 (with a warning when the box cuts off mass), else unknown.
+struct LogZ {
+  std::optional<double> value;
+  std::string method;   // exact, quadrature or unknown
+  std::string warning;  // "" or one line
+};
+
+LogZ log_z_of(const Target& target, const std::string& flag) {
+  if (target.log_z) return {target.log_z, "exact", ""};
+  if (target.dim != 2) return {std::nullopt, "unknown", ""};
+  BoxLogPartition q{};
+  try {
+    q = log_partition_over_box(target.energy, target.quadrature_box);
+  } catch (const std::domain_error& e) {
+    throw UsageError(flag + ": " + e.what() + ", so log Z cannot be found (choose the --box)");
+  }
+  std::string warning;
+  if (q.edge_ratio > kNegligibleEdgeDensity) {
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "the density at the edge of the box is %.2g of its peak: log Z (%.4f) and so the true KL may be "
+                  "wrong; widen --box",
+                  q.edge_ratio, q.log_z);
+    warning = text;
+  }
+  return {q.log_z, "quadrature", warning};
+}
+
 }  // namespace
 
 CLI::App* add_fit_command(CLI::App& app, FitOptions& o) {
   CLI::App* fit = app.add_subcommand("fit", "Fit a flow to an energy by reverse KL");
-  fit->add_option("--potential", o.potential, "Target energy")
-      ->check(CLI::IsMember(potential_names()))
-      ->capture_default_str();
+  fit->add_option("--potential", o.potential, "Target energy, one of U1, U2, U3, U4, U8 (default U1)")
+      ->check(CLI::IsMember(potential_names()));
+  fit->add_option("--target", o.target, "A target of the library (nfvi targets lists them): " + library_names())
+      ->check(non_empty_text());
+  fit->add_option("--energy", o.energy,
+                  "A target typed as its energy U(z) = -log p~(z) over z1..zD, e.g. "
+                  "'0.5*((sqrt(z1^2+z2^2)-2)/0.4)^2 - logsumexp(-0.5*((z1-2)/0.6)^2, -0.5*((z1+2)/0.6)^2)'; "
+                  "+ - * / ^, pi, e, exp log log1p sqrt sin cos tan tanh sigmoid softplus abs min max logsumexp, "
+                  "and definitions 'name = expr;' before it");
+  fit->add_option("--dim", o.dim, "The dimension D of --energy (default 2), or of --target funnel (default 10)")
+      ->check(CLI::Range(1, kMaxTargetDim));
+  fit->add_option("--box", o.box,
+                  "xmin,xmax,ymin,ymax of --energy: the view of (z1, z2), and for D = 2 the box of log Z's "
+                  "quadrature (default -6,6,-6,6)")
+      ->delimiter(',')
+      ->expected(4)
+      ->check(finite_number());
   fit->add_option("--flow", o.flow,
                   "The flow's layers (default planar:50), e.g. radial:30, affine:8, spline:4:bins=8, spline:2,planar:10."
                   " Kinds and options:\n" +
@@ -51,7 +129,7 @@ CLI::App* add_fit_command(CLI::App& app, FitOptions& o) {
       ->check(non_empty_text());
   fit->add_option("--layers", o.layers, "Shorthand for --flow planar:K")->check(CLI::Range(1, kMaxFlowLayers));
   fit->add_option("--samples", o.samples, "Samples per step N")->check(CLI::Range(1, 1000000))->capture_default_str();
-  fit->add_option("--steps", o.steps, "Adam steps (default: 5000 for U1, U2; 10000 for U3, U4, U8)")
+  fit->add_option("--steps", o.steps, "Adam steps (default: 5000 for U1, U2; 10000 for every other target)")
       ->check(CLI::Range(1, 100000000));
   fit->add_option("--lr", o.learning_rate, "Adam learning rate")
       ->check(positive_finite_number())
@@ -82,7 +160,7 @@ CLI::App* add_fit_command(CLI::App& app, FitOptions& o) {
                   "(32 units by N samples): one thread is fastest, and it keeps a seed's run the same on any machine")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
-  fit->add_option("--out", o.out, "Output directory (default: runs/<potential>)")->check(non_empty_text());
+  fit->add_option("--out", o.out, "Output directory (default: runs/<target>, runs/energy for --energy)")->check(non_empty_text());
   fit->add_flag("--overwrite", o.overwrite, "Replace the results of an earlier run in --out (once this run succeeds)");
   fit->add_flag("--no-figures", o.no_figures, "Skip the PNG figures (kl.csv and summary.json only)");
   return fit;
@@ -90,14 +168,18 @@ CLI::App* add_fit_command(CLI::App& app, FitOptions& o) {
 
 int run_fit(const FitOptions& o) {
   set_matrix_threads(o.threads);
+  const Target target = target_of(o);
+  const std::string target_flag = !o.energy.empty() ? "--energy" : !o.target.empty() ? "--target" : "--potential";
+  const std::string label = !o.energy.empty() ? "energy" : target.name;
   TrainingConfig config;
-  config.potential = *potential_from_name(o.potential);
+  if (const auto potential = potential_from_name(target.spec.name)) config.potential = *potential;
+  config.target = target;
   if (!o.flow.empty() && o.layers > 0) throw UsageError("--layers: give --flow or --layers, not both");
   config.flow = !o.flow.empty() ? o.flow : "planar:" + std::to_string(o.layers > 0 ? o.layers : 50);
   config.samples = o.samples;
   config.learning_rate = o.learning_rate;
   config.seed = o.seed;
-  const int steps = o.steps > 0 ? o.steps : seed_study_steps(config.potential);
+  const int steps = o.steps > 0 ? o.steps : target.default_steps;
   config.schedule = o.lr_schedule == "cosine" ? LearningRateSchedule::Cosine : LearningRateSchedule::Constant;
   config.schedule_steps = steps;
   config.anneal_steps = o.anneal;
@@ -105,15 +187,17 @@ int run_fit(const FitOptions& o) {
   config.gradient = *gradient_estimator_from_name(o.gradient);
   int flow_layers = 0;
   try {
-    flow_layers = Flow(2, config.flow).layers();
+    flow_layers = Flow(target.dim, config.flow).layers();
   } catch (const FlowSpecError& e) {
     throw UsageError(std::string(o.flow.empty() ? "--layers: " : "--flow: ") + e.what());
   }
-  if (static_cast<long long>(flow_layers + 1) * o.samples > kMaxLayerSamples)
-    throw UsageError("--samples: (layers + 1) x samples must be at most 5e7 (memory); got " +
-                     std::to_string(static_cast<long long>(flow_layers + 1) * o.samples));
+  // Cached points: (layers + 1) x samples x D doubles, counted in 2-D points.
+  const long long cached = static_cast<long long>(flow_layers + 1) * o.samples * std::max(1, target.dim / 2);
+  if (cached > kMaxLayerSamples)
+    throw UsageError("--samples: (layers + 1) x samples x D/2 must be at most 5e7 (memory); got " +
+                     std::to_string(cached));
   RunDirectory out = open_run_directory(
-      "--out", o.out.empty() ? "runs/" + lower(o.potential) : o.out,
+      "--out", o.out.empty() ? "runs/" + lower(label) : o.out,
       {{"kl.csv", "summary.json", "true_density.png", "learned_density.png", "learned_histogram.png", "layers.png",
         "kl.png"},
        existing_results_policy(o.overwrite),
@@ -121,9 +205,14 @@ int run_fit(const FitOptions& o) {
 
   // log Z first, so that progress can show the true KL rather than only the
   // estimate, which is KL - log Z and may be negative.
-  const double log_z = log_partition(config.potential);
+  const LogZ log_z = log_z_of(target, target_flag);
+  if (!log_z.warning.empty()) std::fprintf(stderr, "nfvi: warning: %s\n", log_z.warning.c_str());
+  const auto kl_true_of = [&](double estimate) -> std::optional<double> {
+    if (!log_z.value) return std::nullopt;
+    return true_kl(estimate, *log_z.value);
+  };
   FlowTrainer trainer(config);
-  ProgressBar progress(steps, "fit " + o.potential);
+  ProgressBar progress(steps, "fit " + label);
   const auto start = std::chrono::steady_clock::now();
   try {
     for (int s = 1; s <= steps; ++s) {
@@ -132,8 +221,11 @@ int run_fit(const FitOptions& o) {
       // While training: the mean of the last 100 training estimates.
       const double estimate = trainer.recent_kl_estimate(100);
       char status[80];
-      std::snprintf(status, sizeof status, "train KL est %.4f (true KL %.4f nats)", estimate,
-                    true_kl(estimate, log_z));
+      if (log_z.value) {
+        std::snprintf(status, sizeof status, "train KL est %.4f (true KL %.4f nats)", estimate, *kl_true_of(estimate));
+      } else {
+        std::snprintf(status, sizeof status, "train KL est %.4f (true KL unknown)", estimate);
+      }
       progress.update(s, status);
     }
   } catch (const TrainingDiverged& e) {
@@ -149,17 +241,27 @@ int run_fit(const FitOptions& o) {
   // has since moved, so it is reported apart, labelled as such.
   const double kl_training = trainer.recent_kl_estimate(100);
   Random fresh_rng(o.seed + 1000003);
-  const ImportanceDiagnostics fresh = diagnose_fit(trainer.flow(), config.potential, fresh_rng, kDiagnosticSamples);
-  const double kl_saved = true_kl(fresh.kl_estimate, log_z);
+  const ImportanceDiagnostics fresh = diagnose_fit(trainer.flow(), target.energy, fresh_rng, kDiagnosticSamples);
+  // NaN where log Z is unknown: JSON null, and no comparison with it.
+  const double known_log_z = log_z.value.value_or(std::nan(""));
+  const std::optional<double> kl_saved = kl_true_of(fresh.kl_estimate);
+  const auto json_of = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
   {
     char status[200];
-    std::snprintf(status, sizeof status, "KL %.4f +- %.4f nats (saved flow), %s", kl_saved, fresh.kl_estimate_se,
-                  diagnostics_status(fresh).c_str());
+    if (kl_saved) {
+      std::snprintf(status, sizeof status, "KL %.4f +- %.4f nats (saved flow), %s", *kl_saved, fresh.kl_estimate_se,
+                    diagnostics_status(fresh).c_str());
+    } else {
+      std::snprintf(status, sizeof status, "KL unknown (estimate %.4f +- %.4f), %s", fresh.kl_estimate,
+                    fresh.kl_estimate_se, diagnostics_status(fresh).c_str());
+    }
     progress.finish(status);
   }
 
-  nlohmann::json summary = flow_model_to_json(flow_model_of(config.potential, trainer.flow()));
-  summary.update({{"samples", o.samples},
+  nlohmann::json summary = flow_model_to_json(flow_model_of(target, trainer.flow()));
+  summary.update({{"energy", target.expression},
+                  {"box", {target.box.xmin, target.box.xmax, target.box.ymin, target.box.ymax}},
+                  {"samples", o.samples},
                   {"steps", steps},
                   {"lr", o.learning_rate},
                   {"lr_schedule", o.lr_schedule},
@@ -168,14 +270,16 @@ int run_fit(const FitOptions& o) {
                   {"seed", o.seed},
                   {"kl_estimate", fresh.kl_estimate},
                   {"kl_estimate_se", fresh.kl_estimate_se},
-                  {"log_z", log_z},
-                  {"kl_true", kl_saved},
+                  {"log_z", json_of(log_z.value)},
+                  {"log_z_method", log_z.method},
+                  {"log_z_warning", log_z.warning},
+                  {"kl_true", json_of(kl_saved)},
                   {"kl_true_se", fresh.kl_estimate_se},
-                  {"kl_true_fresh_100k", kl_saved},
+                  {"kl_true_fresh_100k", json_of(kl_saved)},
                   {"kl_estimate_training_mean", kl_training},
-                  {"kl_true_training_mean", true_kl(kl_training, log_z)},
-                  {"diagnostics", diagnostics_json(fresh, log_z)},
-                  {"warning", fit_warnings(poor_fit_warning(kl_saved, "--lr"), fresh, log_z)},
+                  {"kl_true_training_mean", json_of(kl_true_of(kl_training))},
+                  {"diagnostics", diagnostics_json(fresh, known_log_z)},
+                  {"warning", fit_warnings(kl_saved ? poor_fit_warning(*kl_saved, "--lr") : "", fresh, known_log_z)},
                   {"seconds", seconds},
                   {"seconds_per_step", seconds / steps}});
 
@@ -184,11 +288,14 @@ int run_fit(const FitOptions& o) {
     if (!o.no_figures) {
       Random figure_rng(o.seed + 2000003);
       const FlowFigureSettings settings;
-      write_true_density_figure(out.staged_path("true_density.png"), config.potential, settings);
-      write_learned_density_figure(out.staged_path("learned_density.png"), trainer.flow(), settings);
-      write_learned_histogram_figure(out.staged_path("learned_histogram.png"), trainer.flow(), figure_rng, settings);
-      write_layers_figure(out.staged_path("layers.png"), trainer.flow(), figure_rng, settings);
-      write_kl_figure(out.staged_path("kl.png"), trainer.kl_history(), log_z);
+      if (target.dim == 2) {
+        write_true_density_figure(out.staged_path("true_density.png"), target, settings);
+        write_learned_density_figure(out.staged_path("learned_density.png"), trainer.flow(), target.box, settings);
+      }
+      write_learned_histogram_figure(out.staged_path("learned_histogram.png"), trainer.flow(), figure_rng, target.box,
+                                     settings);
+      write_layers_figure(out.staged_path("layers.png"), trainer.flow(), figure_rng, target.box, settings);
+      write_kl_figure(out.staged_path("kl.png"), trainer.kl_history(), log_z.value.value_or(std::nan("")));
     }
     out.stage_file("summary.json", summary.dump(2) + "\n");
   } catch (const Interrupted&) {
@@ -198,11 +305,18 @@ int run_fit(const FitOptions& o) {
   }
   out.commit();
 
-  std::printf("%s: kl_true %.4f +- %.4f nats (the saved flow, %lld fresh samples; training mean of the last 100 "
-              "steps %.4f), log Z %.4f (quadrature), IS log Z %.4f +- %.4f, %s, %.3f ms/step, wrote %s\n",
-              o.potential.c_str(), kl_saved, fresh.kl_estimate_se, kDiagnosticSamples, true_kl(kl_training, log_z),
-              log_z, fresh.log_z_is, fresh.log_z_is_se, diagnostics_status(fresh).c_str(), 1000 * seconds / steps,
-              out.path().c_str());
+  if (kl_saved) {
+    std::printf("%s: kl_true %.4f +- %.4f nats (the saved flow, %lld fresh samples; training mean of the last 100 "
+                "steps %.4f), log Z %.4f (%s), IS log Z %.4f +- %.4f, %s, %.3f ms/step, wrote %s\n",
+                label.c_str(), *kl_saved, fresh.kl_estimate_se, kDiagnosticSamples, *kl_true_of(kl_training),
+                *log_z.value, log_z.method.c_str(), fresh.log_z_is, fresh.log_z_is_se,
+                diagnostics_status(fresh).c_str(), 1000 * seconds / steps, out.path().c_str());
+  } else {
+    std::printf("%s: kl_true unknown (log Z is not known for D = %d), estimate %.4f +- %.4f, IS log Z %.4f +- %.4f, "
+                "%s, %.3f ms/step, wrote %s\n",
+                label.c_str(), target.dim, fresh.kl_estimate, fresh.kl_estimate_se, fresh.log_z_is, fresh.log_z_is_se,
+                diagnostics_status(fresh).c_str(), 1000 * seconds / steps, out.path().c_str());
+  }
   const std::string warning = summary["warning"];
   if (!warning.empty()) std::fprintf(stderr, "nfvi: warning: %s\n", warning.c_str());
   return 0;

@@ -5,11 +5,19 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace nfvi {
 
 struct FitOptions {
-  std::string potential = "U1";
+  // The target: one of --potential (U1 if none is given), --target (the
+  // library, targets/target.hpp) or --energy (an expression over z1..z_dim,
+  // with --dim and --box).
+  std::string potential;
+  std::string target;
+  std::string energy;
+  int dim = 0;  // 0: the target's own, or 2 for --energy
+  std::vector<double> box;  // --box xmin,xmax,ymin,ymax (with --energy)
   std::string flow;  // the flow spec; default planar:50
   int layers = 0;    // --layers K: shorthand for --flow planar:K
   int samples = 1000;
@@ -21,7 +29,7 @@ struct FitOptions {
   std::string gradient = "standard";     // or stl: the path-derivative gradient
   std::uint64_t seed = 1;
   int threads = 1;  // matrix-product threads (the coupling layers' conditioners); 0: the libraries' default
-  std::string out;  // default runs/<potential>
+  std::string out;  // default runs/<target's name>, or runs/energy
   bool no_figures = false;
   bool overwrite = false;  // replace the results already in --out
 };

@@ -1,6 +1,7 @@
 #include "flow_figures.hpp"
 
 #include <cmath>
+#include <stdexcept>
 #include <string>
 
 #include "vi/diagnostics.hpp"
@@ -9,11 +10,11 @@
 namespace nfvi {
 namespace {
 
-// The figure view for a density grid of `bins` cells over View{}: the figures
-// module takes the centres of the first and last cells.
-figures::View cell_centre_view(const View& view, int bins) {
-  const double half_cell = (view.hi - view.lo) / bins / 2;
-  return {view.lo + half_cell, view.hi - half_cell, view.lo + half_cell, view.hi - half_cell};
+// The figure view for a density grid of `bins` x `bins` cells over a box: the
+// figures module takes the centres of the first and last cells.
+figures::View cell_centre_view(const Box& box, int bins) {
+  const double half_x = (box.xmax - box.xmin) / bins / 2, half_y = (box.ymax - box.ymin) / bins / 2;
+  return {box.xmin + half_x, box.xmax - half_x, box.ymin + half_y, box.ymax - half_y};
 }
 
 }  // namespace
@@ -30,34 +31,45 @@ std::vector<int> layers_to_show(int layers) {
   return shown;
 }
 
-void write_true_density_figure(const std::string& png_path, Potential potential, const FlowFigureSettings& settings) {
-  const View view;
-  figures::write_density_png(png_path,
-                             true_density_grid(potential, view, settings.density_bins), settings.density_bins,
-                             settings.density_bins, cell_centre_view(view, settings.density_bins),
-                             "true density exp(-" + potential_name(potential) + ")");
+void write_true_density_figure(const std::string& png_path, const Target& target, const FlowFigureSettings& settings) {
+  if (target.dim != 2) throw std::invalid_argument("the true density figure needs a 2-D target");
+  const std::string name = target.spec.name.empty() ? "U" : target.name;
+  figures::write_density_png(png_path, true_density_grid(target.energy, target.box, settings.density_bins),
+                             settings.density_bins, settings.density_bins,
+                             cell_centre_view(target.box, settings.density_bins), "true density exp(-" + name + ")");
 }
 
-void write_learned_density_figure(const std::string& png_path, Flow& flow, const FlowFigureSettings& settings) {
-  const View view;
-  std::vector<double> density = log_density_grid(flow, view.lo, view.hi, settings.density_bins);
-  for (double& v : density) v = std::exp(v);
-  figures::write_density_png(png_path, density, settings.density_bins, settings.density_bins,
-                             cell_centre_view(view, settings.density_bins), "learned density q (exact)");
+void write_learned_density_figure(const std::string& png_path, Flow& flow, const Box& box,
+                                  const FlowFigureSettings& settings) {
+  if (flow.dim() != 2) throw std::invalid_argument("the learned density figure needs a 2-D flow");
+  const int bins = settings.density_bins;
+  const double w = (box.xmax - box.xmin) / bins, h = (box.ymax - box.ymin) / bins;
+  Samples points(2, static_cast<Eigen::Index>(bins) * bins);  // (2, bins^2), row-major over z2
+  for (int iy = 0; iy < bins; ++iy)
+    for (int ix = 0; ix < bins; ++ix) {
+      points(0, iy * bins + ix) = box.xmin + (ix + 0.5) * w;
+      points(1, iy * bins + ix) = box.ymin + (iy + 0.5) * h;
+    }
+  Array log_q;
+  flow.log_density(points, log_q);
+  std::vector<double> density(static_cast<size_t>(log_q.size()));
+  for (Eigen::Index i = 0; i < log_q.size(); ++i) density[static_cast<size_t>(i)] = std::exp(log_q(i));
+  figures::write_density_png(png_path, density, bins, bins, cell_centre_view(box, bins), "learned density q (exact)");
 }
 
-void write_learned_histogram_figure(const std::string& png_path, Flow& flow, Random& rng,
+void write_learned_histogram_figure(const std::string& png_path, Flow& flow, Random& rng, const Box& box,
                                     const FlowFigureSettings& settings) {
-  const View view;
   Samples z;
   Array log_q;
   sample_flow(flow, rng, settings.density_samples, z, log_q);
-  figures::write_density_png(png_path, histogram_density(z, view, settings.density_bins), settings.density_bins,
-                             settings.density_bins, cell_centre_view(view, settings.density_bins),
-                             "histogram of " + std::to_string(settings.density_samples) + " samples of q");
+  const std::string what = flow.dim() == 2 ? "histogram of " : "(z1, z2) marginal: histogram of ";
+  figures::write_density_png(png_path, histogram_density(z, box, settings.density_bins), settings.density_bins,
+                             settings.density_bins, cell_centre_view(box, settings.density_bins),
+                             what + std::to_string(settings.density_samples) + " samples of q");
 }
 
-void write_layers_figure(const std::string& png_path, Flow& flow, Random& rng, const FlowFigureSettings& settings) {
+void write_layers_figure(const std::string& png_path, Flow& flow, Random& rng, const Box& box,
+                         const FlowFigureSettings& settings) {
   Samples eps(flow.dim(), settings.layer_samples);
   rng.fill_normal(eps);
   flow.forward(eps);
@@ -77,18 +89,19 @@ void write_layers_figure(const std::string& png_path, Flow& flow, Random& rng, c
     panel.y.assign(z.row(1).begin(), z.row(1).end());
     panels.push_back(std::move(panel));
   }
-  const View view;
-  figures::write_scatter_panels_png(png_path, panels, colour,
-                                    {view.lo, view.hi, view.lo, view.hi}, 4);
+  figures::write_scatter_panels_png(png_path, panels, colour, {box.xmin, box.xmax, box.ymin, box.ymax}, 4);
 }
 
 void write_kl_figure(const std::string& png_path, const std::vector<double>& kl_history, double log_z) {
   figures::Series estimate{"KL estimate  E[log q + U]", {}, kl_history, {}, {}};
   for (size_t i = 0; i < kl_history.size(); ++i) estimate.x.push_back(static_cast<double>(i + 1));
-  figures::Series floor{
-      "-log Z  (true KL = 0)", {1.0, static_cast<double>(kl_history.size())}, {-log_z, -log_z}, {}, {}};
-  figures::write_line_chart_png(png_path, {estimate, floor}, "step", "nats",
-                                "reverse KL during training");
+  std::vector<figures::Series> series{estimate};
+  if (std::isfinite(log_z))
+    series.push_back(
+        {"-log Z  (true KL = 0)", {1.0, static_cast<double>(kl_history.size())}, {-log_z, -log_z}, {}, {}});
+  figures::write_line_chart_png(png_path, series, "step", "nats",
+                                std::isfinite(log_z) ? "reverse KL during training"
+                                                     : "reverse KL during training (log Z unknown)");
 }
 
 }  // namespace nfvi

@@ -12,6 +12,7 @@
 #include "fit_command.hpp"
 #include "interrupt.hpp"
 #include "sample_command.hpp"
+#include "targets_command.hpp"
 #include "vae_command.hpp"
 
 int main(int argc, char** argv) {
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   nfvi::FitOptions fit_options;
   nfvi::SampleOptions sample_options;
   CLI::App* fit = nfvi::add_fit_command(app, fit_options);
+  CLI::App* targets = nfvi::add_targets_command(app);
   CLI::App* sample = nfvi::add_sample_command(app, sample_options);
   nfvi::DensityOptions density_options;
   nfvi::LogqOptions logq_options;
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
   nfvi::install_interrupt_handlers();
   try {
     if (*fit) return nfvi::run_fit(fit_options);
+    if (*targets) return nfvi::run_targets();
     if (*sample) return nfvi::run_sample(sample_options);
     if (*density) return nfvi::run_density(density_options);
     if (*logq) return nfvi::run_logq(logq_options);

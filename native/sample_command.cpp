@@ -30,7 +30,7 @@ int run_sample(const SampleOptions& o) {
   const FlowModel model = read_flow_model("--model", o.model);
   Flow flow = model.make_flow();
 
-  SamplesCsv csv(o.out);  // checks --out before the sampling
+  SamplesCsv csv(o.out, model.dim);  // checks --out before the sampling
   Random rng(o.seed);
   Samples z;
   Array log_q;
@@ -43,7 +43,7 @@ int run_sample(const SampleOptions& o) {
   csv.commit();
   const bool csv_to_stdout = o.out == "-";
   std::fprintf(csv_to_stdout ? stderr : stdout, "wrote %lld samples of %s (%s, %s) to %s\n", o.n,
-               o.model.c_str(), potential_name(model.potential).c_str(), model.flow.c_str(), o.out.c_str());
+               o.model.c_str(), target_label(model).c_str(), model.flow.c_str(), o.out.c_str());
   return 0;
 }
 

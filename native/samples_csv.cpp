@@ -7,8 +7,11 @@
 
 namespace nfvi {
 
-SamplesCsv::SamplesCsv(const std::string& path) : out_(open_output_file("--out", path, /*allow_stdout=*/true)) {
-  out_.write("z1,z2,log_q\n");
+SamplesCsv::SamplesCsv(const std::string& path, int dim)
+    : out_(open_output_file("--out", path, /*allow_stdout=*/true)) {
+  std::string header;
+  for (int d = 1; d <= dim; ++d) header += "z" + std::to_string(d) + ",";
+  out_.write(header + "log_q\n");
 }
 
 void SamplesCsv::append(SamplesConstRef z, ArrayConstRef log_q, const std::string& what) {
@@ -16,10 +19,11 @@ void SamplesCsv::append(SamplesConstRef z, ArrayConstRef log_q, const std::strin
     throw std::runtime_error(what + " produced non-finite samples (near sample " + std::to_string(written_) + ")");
   std::string text;
   text.reserve(static_cast<size_t>(z.cols()) * 48);
-  char line[96];
+  char line[48];
   for (Eigen::Index i = 0; i < z.cols(); ++i) {
-    const int n = std::snprintf(line, sizeof line, "%.9g,%.9g,%.9g\n", z(0, i), z(1, i), log_q(i));
-    text.append(line, static_cast<size_t>(n));
+    for (Eigen::Index d = 0; d < z.rows(); ++d)
+      text.append(line, static_cast<size_t>(std::snprintf(line, sizeof line, "%.9g,", z(d, i))));
+    text.append(line, static_cast<size_t>(std::snprintf(line, sizeof line, "%.9g\n", log_q(i))));
   }
   out_.write(text);
   written_ += z.cols();

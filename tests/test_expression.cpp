@@ -944,7 +944,9 @@ TEST_CASE("random expressions: compiled values and gradients equal a recursive r
       if (!gradient_finite || gradient_conditioning > 1e5) continue;
       for (int k = 0; k < kRandomDim; ++k) {
         INFO("d/dz" << k + 1 << ": compiled " << gradient(k, i) << ", reference " << ref.d[k]);
-        REQUIRE(rel_error(gradient(k, i), ref.d[k], 1e-8) < 1e-9 + 1e3 * gradient_conditioning * 1e-16);
+        // Floor 1e-6: a gradient that is 0 in exact arithmetic comes out as round-off
+        // of its cancelling terms (1e-17 under some compilers' contraction of a*b + c).
+        REQUIRE(rel_error(gradient(k, i), ref.d[k], 1e-6) < 1e-9 + 1e3 * gradient_conditioning * 1e-16);
       }
       ++compared_gradients;
     }

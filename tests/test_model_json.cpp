@@ -3,6 +3,9 @@
 #include "model_json.hpp"
 #include "temp_dir.hpp"
 #include "math/random.hpp"
+#include "targets/target.hpp"
+
+#include <functional>
 
 using namespace nfvi;
 using nfvi::testing::read_text_file;
@@ -156,4 +159,54 @@ TEST_CASE("model JSON: every family round-trips exactly", "[model]") {
     CHECK(back.potential == Potential::U8);
     CHECK(back.parameters == flow.parameters());
   }
+}
+
+TEST_CASE("model JSON: a model of any target keeps its target, and a damaged target is refused", "[model][targets]") {
+  Random rng(9);
+  const std::vector<Target> targets = {make_library_target("funnel", 5), make_library_target("gmm40"),
+                                       make_expression_target("0.5*(z1^2 + z2^2 + z3^2)", 3, {-2, 3, -4, 5}),
+                                       make_library_target("U4")};
+  for (const Target& target : targets) {
+    Flow flow(target.dim, "planar:3");
+    flow.initialize(rng);
+    const nlohmann::json doc = flow_model_to_json(flow_model_of(target, flow));
+    const FlowModel back = flow_model_from_text(doc.dump());
+    INFO(doc.dump());
+    REQUIRE(back.dim == target.dim);
+    REQUIRE(back.parameters == flow.parameters());
+    if (target.name == "U4") {
+      // The potentials stay as they were written before the library.
+      REQUIRE(!back.target);
+      REQUIRE(doc.at("potential") == "U4");
+      REQUIRE(back.potential == Potential::U4);
+      continue;
+    }
+    REQUIRE(back.target);
+    REQUIRE(!doc.contains("potential"));
+    const Target rebuilt = make_target(*back.target);
+    REQUIRE(rebuilt.dim == target.dim);
+    REQUIRE(rebuilt.expression == target.expression);
+    REQUIRE(rebuilt.box.xmin == target.box.xmin);
+    REQUIRE(rebuilt.box.ymax == target.box.ymax);
+  }
+
+  Flow flow(3, "planar:2");
+  flow.initialize(rng);
+  const nlohmann::json good =
+      flow_model_to_json(flow_model_of(make_expression_target("0.5*(z1^2 + z2^2 + z3^2)", 3), flow));
+  const auto damaged = [&](const std::function<void(nlohmann::json&)>& damage) {
+    nlohmann::json doc = good;
+    damage(doc);
+    return error_of(doc.dump());
+  };
+  REQUIRE(damaged([](nlohmann::json& d) { d["target"]["expression"] = "z1 +x"; }) ==
+          "target.expression: unknown name 'x' at column 5 (variables are z1..z3)");
+  REQUIRE(damaged([](nlohmann::json& d) { d["target"]["name"] = "funnel"; }) ==
+          "\"target\" must have a \"name\" or an \"expression\", not both");
+  REQUIRE(damaged([](nlohmann::json& d) { d["dim"] = 2; }) == "\"dim\" is 2 but the target has dimension 3");
+  REQUIRE(damaged([](nlohmann::json& d) { d["target"]["box"] = {1, 0, 0, 1}; }) ==
+          "\"target\": the box must have finite xmin < xmax and ymin < ymax");
+  REQUIRE(damaged([](nlohmann::json& d) { d["target"] = {{"name", "nope"}, {"dim", 3}}; })
+              .rfind("\"target\": unknown target 'nope'", 0) == 0);
+  REQUIRE(damaged([](nlohmann::json& d) { d.erase("target"); }).find("potential") != std::string::npos);
 }

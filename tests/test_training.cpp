@@ -4,6 +4,8 @@
 #include "vi/diagnostics.hpp"
 #include "math/scalar_math.hpp"
 #include "vi/flow_trainer.hpp"
+#include "targets/expression.hpp"
+#include "targets/target.hpp"
 
 using namespace nfvi;
 
@@ -137,4 +139,38 @@ TEST_CASE("training: a schedule set before the first step gives the run that had
   CHECK_THROWS_AS(trainer.set_schedule(LearningRateSchedule::Cosine, 0, 0, 0.01), std::invalid_argument);
   CHECK_THROWS_AS(trainer.set_schedule(LearningRateSchedule::Constant, 0, -1, 0.01), std::invalid_argument);
   CHECK(trainer.config().schedule_steps == 20);  // a refused schedule changes nothing
+}
+
+TEST_CASE("training: a target replaces the potential, in any dimension, and a NaN names its first sample",
+          "[training][targets]") {
+  // The U1 expression trains as the built-in U1 does, to round-off.
+  TrainingConfig builtin;
+  builtin.flow = "planar:4";
+  builtin.samples = 64;
+  TrainingConfig typed = builtin;
+  typed.target = make_expression_target(energy_expression(Potential::U1), 2);
+  FlowTrainer a(builtin), b(typed);
+  for (int s = 0; s < 20; ++s) REQUIRE(b.step() == Approx(a.step()).epsilon(1e-10));
+
+  // A 10-D funnel: the flow has the target's dimension.
+  TrainingConfig funnel = builtin;
+  funnel.target = make_library_target("funnel");
+  FlowTrainer f(funnel);
+  REQUIRE(f.flow().dim() == 10);
+  REQUIRE(std::isfinite(f.step()));
+
+  // log(z1) is NaN for half the samples: the message names the step and the first one.
+  TrainingConfig bad = builtin;
+  bad.target = make_expression_target("log(z1) + z2^2", 2);
+  FlowTrainer t(bad);
+  try {
+    t.step();
+    FAIL("no divergence");
+  } catch (const TrainingDiverged& e) {
+    REQUIRE(e.step() == 1);
+    const std::string message = e.what();
+    INFO(message);
+    REQUIRE(message.rfind("training diverged at step 1: the KL estimate or its gradient is not finite (U = NaN at sample ", 0) == 0);
+    REQUIRE(message.find(", z = (-") != std::string::npos);  // z1 < 0 there
+  }
 }

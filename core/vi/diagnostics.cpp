@@ -87,6 +87,36 @@ std::vector<double> true_density_grid(const std::function<double(double, double)
   return values;
 }
 
+std::vector<double> true_density_grid(const EnergyFunction& energy, const Box& box, int bins) {
+  const double w = (box.xmax - box.xmin) / bins, h = (box.ymax - box.ymin) / bins;
+  Samples points(2, static_cast<Eigen::Index>(bins) * bins);  // (2, bins^2), row-major over z2
+  for (int iy = 0; iy < bins; ++iy)
+    for (int ix = 0; ix < bins; ++ix) {
+      points(0, iy * bins + ix) = box.xmin + (ix + 0.5) * w;
+      points(1, iy * bins + ix) = box.ymin + (iy + 0.5) * h;
+    }
+  Array u;
+  Samples gradient;
+  energy(points, u, gradient);
+  std::vector<double> values(static_cast<size_t>(u.size()));
+  for (Eigen::Index i = 0; i < u.size(); ++i) values[static_cast<size_t>(i)] = std::exp(-u(i));
+  return values;
+}
+
+std::vector<double> histogram_density(SamplesConstRef samples, const Box& box, int bins) {
+  std::vector<double> values(static_cast<size_t>(bins) * static_cast<size_t>(bins), 0.0);
+  const double w = (box.xmax - box.xmin) / bins, h = (box.ymax - box.ymin) / bins;
+  for (Eigen::Index n = 0; n < samples.cols(); ++n) {
+    const double fx = (samples(0, n) - box.xmin) / w;
+    const double fy = (samples(1, n) - box.ymin) / h;
+    if (!(fx >= 0 && fx < bins && fy >= 0 && fy < bins)) continue;  // also skips NaN
+    values[static_cast<size_t>(fy) * bins + static_cast<size_t>(fx)] += 1;
+  }
+  const double scale = samples.cols() > 0 ? 1.0 / (static_cast<double>(samples.cols()) * w * h) : 0.0;
+  for (double& v : values) v *= scale;
+  return values;
+}
+
 std::vector<double> histogram_density(SamplesConstRef samples, const View& view, int bins) {
   std::vector<double> values(static_cast<size_t>(bins) * static_cast<size_t>(bins), 0.0);
   const double width = (view.hi - view.lo) / bins;

@@ -51,6 +51,13 @@ inline double true_kl(double kl_estimate, double log_z) { return kl_estimate + l
 std::vector<double> true_density_grid(Potential potential, const View& view, int bins);
 std::vector<double> true_density_grid(const std::function<double(double, double)>& energy, const View& view, int bins);
 
+// The same over a box, bins x bins cells (of width (xmax - xmin)/bins and
+// height (ymax - ymin)/bins), with a batched 2-D energy.
+std::vector<double> true_density_grid(const EnergyFunction& energy, const Box& box, int bins);
+// A histogram of the first two rows of samples (D, N) over a box, as a
+// density of (z1, z2): for D > 2, the marginal of the first coordinate pair.
+std::vector<double> histogram_density(SamplesConstRef samples, const Box& box, int bins);
+
 // 2-D histogram of samples (2, N) over the view, as a density (integrates to
 // the fraction of samples inside). Same layout as true_density_grid.
 std::vector<double> histogram_density(SamplesConstRef samples, const View& view, int bins);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <string>
 
 #include "math/scalar_math.hpp"
 
@@ -17,6 +19,29 @@ const TrainingConfig& validated(const TrainingConfig& config) {
   if (config.schedule != LearningRateSchedule::Constant && config.schedule_steps < 1)
     throw std::invalid_argument("a learning-rate schedule needs its number of steps");
   return config;
+}
+
+// The energy, noting in `bad_point` the first sample of each batch where U or
+// grad U is not finite, e.g. "U = NaN at sample 3, z = (-0.5, 1.25)".
+EnergyFunction noting_bad_points(EnergyFunction energy, std::shared_ptr<std::string> bad_point) {
+  return [energy = std::move(energy), bad_point](SamplesConstRef z, Array& u, Samples& gradient) {
+    energy(z, u, gradient);
+    bad_point->clear();
+    if (u.allFinite() && gradient.allFinite()) return;
+    for (Eigen::Index n = 0; n < z.cols(); ++n) {
+      if (std::isfinite(u(n)) && gradient.col(n).allFinite()) continue;
+      char text[64];
+      std::snprintf(text, sizeof text, "%s", std::isnan(u(n)) ? "NaN" : u(n) > 0 ? "inf" : "-inf");
+      *bad_point = std::string(std::isfinite(u(n)) ? "grad U is not finite" : "U = " + std::string(text)) +
+                   " at sample " + std::to_string(n) + ", z = (";
+      for (Eigen::Index d = 0; d < z.rows() && d < 6; ++d) {
+        std::snprintf(text, sizeof text, "%s%.6g", d ? ", " : "", z(d, n));
+        *bad_point += text;
+      }
+      *bad_point += z.rows() > 6 ? ", ...)" : ")";
+      return;
+    }
+  };
 }
 
 }  // namespace
@@ -41,8 +66,10 @@ TrainingDiverged::TrainingDiverged(long long step, const std::string& what) : st
 FlowTrainer::FlowTrainer(const TrainingConfig& config)
     : config_(validated(config)),
       rng_(config.seed),
-      flow_(2, config.flow),
-      objective_(config.potential),
+      flow_(config.target ? config.target->dim : 2, config.flow),
+      bad_point_(std::make_shared<std::string>()),
+      objective_(noting_bad_points(config.target ? config.target->energy : energy_function(config.potential),
+                                   bad_point_)),
       adam_(flow_.parameter_count(), config.learning_rate),
       last_good_adam_(adam_) {
   flow_.initialize(rng_);
@@ -65,7 +92,8 @@ double FlowTrainer::step() {
   const auto diverged = [&](const std::string& reason) {
     flow_.parameters() = last_good_parameters_;
     adam_ = last_good_adam_;
-    return TrainingDiverged(step_number, "training diverged at step " + std::to_string(step_number) + ": " + reason);
+    return TrainingDiverged(step_number, "training diverged at step " + std::to_string(step_number) + ": " + reason +
+                                             (bad_point_->empty() ? "" : " (" + *bad_point_ + ")"));
   };
 
   adam_.set_learning_rate(learning_rate_at(config_, step_number));

@@ -6,12 +6,16 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "nn/adam.hpp"
+#include <optional>
+
 #include "targets/energies.hpp"
+#include "targets/target.hpp"
 #include "flows/flow.hpp"
 #include "math/random.hpp"
 #include "vi/reverse_kl.hpp"
@@ -24,6 +28,9 @@ enum class LearningRateSchedule { Constant, Cosine };
 
 struct TrainingConfig {
   Potential potential = Potential::U1;
+  // Any target (targets/target.hpp), in any dimension: when set, it replaces
+  // potential, and the flow has the target's dimension.
+  std::optional<Target> target;
   std::string flow = "planar:50";  // the flow spec (flows/flow_spec.hpp)
   int samples = 1000;              // samples per step, N
   double learning_rate = 2e-3;
@@ -49,7 +56,8 @@ double learning_rate_at(const TrainingConfig& config, long long step);
 // The seed study's number of steps for an energy: 5000 for U1 and U2, 10000 otherwise.
 int seed_study_steps(Potential potential);
 
-// Thrown when the loss or the parameters stop being finite. The trainer has
+// Thrown when the loss or the parameters stop being finite; the message
+// names the step and, if U or its gradient was not finite, the first such sample. The trainer has
 // already restored the parameters and Adam's moments from before the failing
 // step, so the last good state can be kept, saved or trained on with a
 // smaller learning rate.
@@ -94,6 +102,8 @@ class FlowTrainer {
   TrainingConfig config_;
   Random rng_;
   Flow flow_;
+  // The first sample of the last step where U or grad U was not finite ("" if none).
+  std::shared_ptr<std::string> bad_point_;
   ReverseKL objective_;
   Adam adam_;
   Vector gradient_;

@@ -244,5 +244,45 @@ hostile 11-trailing 2 "not valid JSON" sample --model trailing.json --out z.csv
 sed 's/^{/{"seed": 1, /' $model >duplicate.json
 hostile 11-duplicate 2 "the key \"seed\" appears twice" sample --model duplicate.json --out z.csv
 
+# --- 12. typed energies and the target library: one line, exit 2, no run directory left
+expr_case() { # ID REGEX ARGS...: a refused target, and nothing written
+  local id="$1" regex="$2"
+  shift 2
+  hostile "$id" 2 "$regex" fit --steps 5 --samples 10 --layers 2 --no-figures --out typed "$@"
+  [ ! -e typed ] || fail "typed/ was left behind"
+}
+expr_case 12-unknown-name "--energy: unknown name 'x' at column 5 \(variables are z1..z2\)" --energy 'z1 +x'
+expr_case 12-arity "--energy: log takes 1 argument, got 2 \(column 1\)" --energy 'log(z1, z2)'
+expr_case 12-paren "--energy: '\)' expected at column 9" --energy '(z1 + z2'
+expr_case 12-paren-17 "--energy: ',' or '\)' expected at column 18" --energy 'exp((z1 - 1)/0.4 z2)'
+expr_case 12-empty "--energy: empty expression" --energy ' '
+expr_case 12-variable-beyond-dim "--energy: z3 at column 4: the target has 2 dimensions \(z1..z2\)" --energy 'z1+z3'
+expr_case 12-dim-given "--energy: z4 at column 1: the target has 3 dimensions \(z1..z3\)" --energy 'z4' --dim 3
+expr_case 12-unicode-minus "--energy: unexpected Unicode minus sign at column 4" --energy $'z1 \xe2\x88\x92 z2'
+expr_case 12-control-byte "--energy: unexpected byte 0x07 at column 4" --energy $'z1 \x07'
+expr_case 12-definition-last "--energy: the text ends with the definition of 'w' \(column 1\)" --energy 'w = z1^2;'
+expr_case 12-deep "--energy: expression nested deeper than 200 levels" --energy "$(printf '(%.0s' $(seq 300))z1$(printf ')%.0s' $(seq 300))"
+expr_case 12-long "--energy: expression is longer than 10000 characters \(it has 20002\)" --energy "z1$(printf '+1%.0s' $(seq 10000))"
+expr_case 12-nan-in-box "--energy: the energy is NaN at \(-6, -6\), inside the box, so log Z cannot be found" --energy 'log(z1) + z2^2'
+expr_case 12-zero-density "--energy: the energy is \+inf \(the density 0\) everywhere in the box" --energy '1/0 + z1'
+expr_case 12-bad-box "--box: give xmin,xmax,ymin,ymax with xmin < xmax and ymin < ymax" --energy 'z1^2+z2^2' --box 1,-1,0,1
+expr_case 12-box-count "--box" --energy 'z1^2+z2^2' --box 1,2,3
+expr_case 12-box-nan "--box" --energy 'z1^2+z2^2' --box nan,1,0,1
+expr_case 12-box-with-target "--box: only with --energy" --target banana --box -1,1,-1,1
+expr_case 12-two-targets "give one of --potential, --target and --energy" --target banana --energy 'z1^2'
+expr_case 12-unknown-target "--target: unknown target 'U9' \(targets are U1, U2, U3, U4, U8, gmm40" --target U9
+expr_case 12-fixed-dim "--dim: gmm40 has dimension 2, not 4" --target gmm40 --dim 4
+expr_case 12-funnel-dim "--dim: funnel takes a dimension of 2 to 1000, got 1" --target funnel --dim 1
+expr_case 12-dim-alone "--dim: only with --energy or --target" --dim 3
+expr_case 12-dim-range "--dim" --energy 'z1^2' --dim 100000
+# A model file whose typed target is damaged is refused by the reader.
+"$nfvi" fit --steps 5 --samples 10 --layers 2 --no-figures --energy '0.5*(z1^2 + z2^2 + z3^2)' --dim 3 \
+  --out typed-model >/dev/null 2>&1 || fail "setup: a fit of a typed energy failed"
+sed 's/"expression": "0.5\*(z1^2 + z2^2 + z3^2)"/"expression": "0.5*(z1^2 + x)"/' typed-model/summary.json >bad-expr.json
+hostile 12-model-expression 2 "--model: bad-expr.json: target.expression: unknown name 'x' at column 13" sample --model bad-expr.json --out z.csv
+sed '0,/"dim": 3,/s//"dim": 4,/' typed-model/summary.json >bad-dim.json
+hostile 12-model-dim 2 "--model: bad-dim.json: \"dim\" is 4 but the target has dimension 3" sample --model bad-dim.json --out z.csv
+hostile 12-model-3d-density 2 "--model: a density grid needs a 2-D flow; this one has 3 dimensions" density --model typed-model/summary.json --out q.csv
+
 echo "hostile input: $cases cases, $failures failures"
 exit $((failures > 0))
