@@ -1,7 +1,7 @@
 // Every layer kind, by the same checks (flows/layers/README.md):
 //  - backward: dz and every parameter (through the conditioner MLP for the
 //    coupling layers) against central finite differences in double (the
-//    fourth-order stencil, see worst_error), of
+//    fourth-order stencil, see worst_error_two_steps in gradient_check.hpp), of
 //    L = sum c * f(z) + sum e * log|det|, with random c and e;
 //  - log|det J| against the log of the determinant of the finite-difference Jacobian;
 //  - inverse(forward(z)) = z and the inverse's log|det| = the forward's,
@@ -52,23 +52,6 @@ struct LayerUnderTest {
   }
 };
 
-// The worst relative error of analytic against central differences, each
-// component compared at two step sizes (1e-4 and 1e-5) and the closer taken:
-// the conditioners' ELU has a kink at 0 where its second derivative jumps,
-// and a stencil that straddles it for some pre-activation is off by O(h)
-// there (the error shrinks with h, which is how a kink differs from a wrong
-// gradient: that one stays at both sizes). The floor of the relative error
-// is 1e-3 of the gradient's largest component.
-double worst_error(const std::function<double(const Vector&)>& f, const Vector& x, const Vector& analytic) {
-  const Vector coarse = central_difference_gradient_4th(f, x, 1e-4), fine = central_difference_gradient_4th(f, x, 1e-5);
-  const double floor = 1e-3 * std::max(1.0, analytic.cwiseAbs().maxCoeff());
-  double worst = 0;
-  for (Eigen::Index i = 0; i < x.size(); ++i)
-    worst = std::max(worst, std::min(relative_error(analytic(i), coarse(i), floor),
-                                     relative_error(analytic(i), fine(i), floor)));
-  return worst;
-}
-
 // L = sum c * f(z) + sum e * log|det df/dz|.
 double weighted_output(FlowLayer& layer, const Vector& params, const Samples& z, const Samples& c, const Array& e) {
   Samples out(z.rows(), z.cols());
@@ -99,7 +82,7 @@ TEST_CASE("flow layers: backward gives dz and every parameter's gradient (centra
     t.layer->backward(t.params, z, weights, e, dz, dparams);
 
     const auto by_params = [&](const Vector& p) { return weighted_output(*t.layer, p, z, weights, e); };
-    const double params_error = worst_error(by_params, t.params, dparams);
+    const double params_error = worst_error_two_steps(by_params, t.params, dparams);
     INFO("parameters: worst relative error " << params_error);
     CHECK(params_error < 1e-6);
 
@@ -110,7 +93,7 @@ TEST_CASE("flow layers: backward gives dz and every parameter's gradient (centra
     };
     const Samples dz_copy = dz;
     const Vector analytic_z = Eigen::Map<const Vector>(dz_copy.data(), dz_copy.size());
-    const double z_error = worst_error(by_z, z_flat, analytic_z);
+    const double z_error = worst_error_two_steps(by_z, z_flat, analytic_z);
     INFO("dz: worst relative error " << z_error);
     CHECK(z_error < 1e-6);
 
@@ -155,7 +138,7 @@ TEST_CASE("flow layers: the inverse's backward gives dL/dz_out of L(f^-1(z_out),
     };
     const Samples dy_copy = dy;
     const Vector analytic = Eigen::Map<const Vector>(dy_copy.data(), dy_copy.size());
-    const double error = worst_error(by_y, y_flat, analytic);
+    const double error = worst_error_two_steps(by_y, y_flat, analytic);
     INFO("dz_out: worst relative error " << error);
     CHECK(error < 1e-6);
 
@@ -189,8 +172,8 @@ TEST_CASE("flow layers: the two-step check catches a gradient wrong by 10 ppm", 
   dparams.cwiseAbs().maxCoeff(&largest);
   Vector wrong = dparams;
   wrong(largest) *= 1 + 1e-5;
-  CHECK(worst_error(by_params, t.params, dparams) < 1e-6);
-  CHECK(worst_error(by_params, t.params, wrong) > 5e-6);
+  CHECK(worst_error_two_steps(by_params, t.params, dparams) < 1e-6);
+  CHECK(worst_error_two_steps(by_params, t.params, wrong) > 5e-6);
 }
 
 TEST_CASE("flow layers: log|det J| equals the log of the finite-difference Jacobian's determinant", "[flow][layers]") {

@@ -33,19 +33,6 @@ Flow perturbed_flow(int dim, const std::string& spec, std::uint64_t seed, double
   return flow;
 }
 
-// As in test_flow_layers.cpp: each component compared at two step sizes and
-// the closer taken (an ELU kink of a conditioner, or a spline knot, inside a
-// stencil is off by O(h) at one size only); the floor is 1e-3 of the largest component.
-double worst_error(const std::function<double(const Vector&)>& f, const Vector& x, const Vector& analytic) {
-  const Vector coarse = central_difference_gradient_4th(f, x, 1e-4), fine = central_difference_gradient_4th(f, x, 1e-5);
-  const double floor = 1e-3 * std::max(1.0, analytic.cwiseAbs().maxCoeff());
-  double worst = 0;
-  for (Eigen::Index i = 0; i < x.size(); ++i)
-    worst = std::max(worst, std::min(relative_error(analytic(i), coarse(i), floor),
-                                     relative_error(analytic(i), fine(i), floor)));
-  return worst;
-}
-
 Vector flat(const Samples& m) { return Eigen::Map<const Vector>(m.data(), m.size()); }
 
 const char* const kMixedFlows[] = {"planar:3", "radial:3", "affine:2:hidden=6", "spline:2:hidden=6",
@@ -85,7 +72,7 @@ TEST_CASE("path derivative: d log q / dz of mixed flows against central differen
         flow.log_density(Eigen::Map<const Samples>(v.data(), dim, 8), lq);
         return lq.sum();
       };
-      const double error = worst_error(total_log_q, flat(z), flat(gradient));
+      const double error = worst_error_two_steps(total_log_q, flat(z), flat(gradient));
       INFO("worst relative error " << error);
       CHECK(error < 1e-6);
 
@@ -123,7 +110,7 @@ TEST_CASE("path derivative: the gradient of log q with frozen parameters at the 
         evaluate_energy(Potential::U3, moving.output(), energy, energy_gradient);
         return (log_q + beta * energy).mean();
       };
-      const double error = worst_error(stl_objective, frozen.parameters(), analytic);
+      const double error = worst_error_two_steps(stl_objective, frozen.parameters(), analytic);
       INFO(analytic.size() << " parameters; worst relative error " << error);
       CHECK(error < 1e-6);
     }
