@@ -22,6 +22,7 @@
 #include "thread_count.hpp"
 #include "targets/expression.hpp"
 #include "targets/target.hpp"
+#include "vi/target_log_z.hpp"
 
 namespace nfvi {
 namespace {
@@ -72,33 +73,13 @@ Target target_of(const FitOptions& o) {
   }
 }
 
-// log Z: exact where the target knows it, else by quadrature over the box
-// for D = 2 (with a warning when the box cuts off mass), else unknown.
-struct LogZ {
-  std::optional<double> value;
-  std::string method;   // exact, quadrature or unknown
-  std::string warning;  // "" or one line
-};
-
-LogZ log_z_of(const Target& target, const std::string& flag) {
-  if (target.log_z) return {target.log_z, "exact", ""};
-  if (target.dim != 2) return {std::nullopt, "unknown", ""};
-  BoxLogPartition q{};
+// log Z (vi/target_log_z.hpp), a quadrature that meets a bad U refused as a usage error.
+TargetLogZ log_z_of(const Target& target, const std::string& flag) {
   try {
-    q = log_partition_over_box(target.energy, target.quadrature_box);
+    return target_log_z(target);
   } catch (const std::domain_error& e) {
     throw UsageError(flag + ": " + e.what() + ", so log Z cannot be found (choose the --box)");
   }
-  std::string warning;
-  if (q.edge_ratio > kNegligibleEdgeDensity) {
-    char text[200];
-    std::snprintf(text, sizeof text,
-                  "the density at the edge of the box is %.2g of its peak: log Z (%.4f) and so the true KL may be "
-                  "wrong; widen --box",
-                  q.edge_ratio, q.log_z);
-    warning = text;
-  }
-  return {q.log_z, "quadrature", warning};
 }
 
 }  // namespace
@@ -205,8 +186,9 @@ int run_fit(const FitOptions& o) {
 
   // log Z first, so that progress can show the true KL rather than only the
   // estimate, which is KL - log Z and may be negative.
-  const LogZ log_z = log_z_of(target, target_flag);
-  if (!log_z.warning.empty()) std::fprintf(stderr, "nfvi: warning: %s\n", log_z.warning.c_str());
+  const TargetLogZ log_z = log_z_of(target, target_flag);
+  if (const std::string warning = log_z.warning("--box"); !warning.empty())
+    std::fprintf(stderr, "nfvi: warning: %s\n", warning.c_str());
   const auto kl_true_of = [&](double estimate) -> std::optional<double> {
     if (!log_z.value) return std::nullopt;
     return true_kl(estimate, *log_z.value);
@@ -272,7 +254,7 @@ int run_fit(const FitOptions& o) {
                   {"kl_estimate_se", fresh.kl_estimate_se},
                   {"log_z", json_of(log_z.value)},
                   {"log_z_method", log_z.method},
-                  {"log_z_warning", log_z.warning},
+                  {"log_z_warning", log_z.warning("--box")},
                   {"kl_true", json_of(kl_saved)},
                   {"kl_true_se", fresh.kl_estimate_se},
                   {"kl_true_fresh_100k", json_of(kl_saved)},

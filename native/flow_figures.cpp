@@ -43,17 +43,7 @@ void write_learned_density_figure(const std::string& png_path, Flow& flow, const
                                   const FlowFigureSettings& settings) {
   if (flow.dim() != 2) throw std::invalid_argument("the learned density figure needs a 2-D flow");
   const int bins = settings.density_bins;
-  const double w = (box.xmax - box.xmin) / bins, h = (box.ymax - box.ymin) / bins;
-  Samples points(2, static_cast<Eigen::Index>(bins) * bins);  // (2, bins^2), row-major over z2
-  for (int iy = 0; iy < bins; ++iy)
-    for (int ix = 0; ix < bins; ++ix) {
-      points(0, iy * bins + ix) = box.xmin + (ix + 0.5) * w;
-      points(1, iy * bins + ix) = box.ymin + (iy + 0.5) * h;
-    }
-  Array log_q;
-  flow.log_density(points, log_q);
-  std::vector<double> density(static_cast<size_t>(log_q.size()));
-  for (Eigen::Index i = 0; i < log_q.size(); ++i) density[static_cast<size_t>(i)] = std::exp(log_q(i));
+  const std::vector<double> density = learned_density_grid(flow, box, bins);
   figures::write_density_png(png_path, density, bins, bins, cell_centre_view(box, bins), "learned density q (exact)");
 }
 

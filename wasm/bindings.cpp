@@ -26,9 +26,43 @@ using nfvi::VaeSession;
 using nfvi::js::float64_array;
 using nfvi::js::rethrow_as_js_error;
 
-FlowSession* new_session(const std::string& potential, const std::string& flow, int samples, double learning_rate,
+// A library target by name ("U1", "gmm40", ...).
+FlowSession* new_session(const std::string& target, const std::string& flow, int samples, double learning_rate,
                          double seed) {
-  return rethrow_as_js_error([&] { return new FlowSession(potential, flow, samples, learning_rate, seed); });
+  return rethrow_as_js_error(
+      [&] { return new FlowSession(nfvi::TargetSpec{target, "", 0, {}}, flow, samples, learning_rate, seed); });
+}
+
+// A typed energy over z1, z2 with its box.
+FlowSession* session_from_expression(const std::string& expression, double xmin, double xmax, double ymin,
+                                     double ymax, const std::string& flow, int samples, double learning_rate,
+                                     double seed) {
+  return rethrow_as_js_error([&] {
+    const nfvi::TargetSpec spec{"", expression, 2, nfvi::Box{xmin, xmax, ymin, ymax}};
+    return new FlowSession(spec, flow, samples, learning_rate, seed);
+  });
+}
+
+// { error, column, warning }: error (one line) and its 1-based column (0 for
+// none) when the expression is refused, else null; warning null or one line.
+val check_target_expression(const std::string& expression, double xmin, double xmax, double ymin, double ymax) {
+  const nfvi::TargetCheck check = nfvi::check_target_expression(expression, nfvi::Box{xmin, xmax, ymin, ymax});
+  val out = val::object();
+  out.set("error", check.error.empty() ? val::null() : val(check.error));
+  out.set("column", check.column);
+  out.set("warning", check.warning.empty() ? val::null() : val(check.warning));
+  return out;
+}
+
+val page_target_names() {
+  val names = val::array();
+  for (const std::string& name : nfvi::page_target_names()) names.call<void>("push", name);
+  return names;
+}
+
+val session_box(const FlowSession& s) {
+  const nfvi::Box& b = s.box();
+  return float64_array(std::vector<double>{b.xmin, b.xmax, b.ymin, b.ymax});
 }
 
 FlowSession* session_from_json(const std::string& model_json, int samples, double learning_rate, double seed) {
@@ -77,7 +111,8 @@ val fit_diagnostics(FlowSession& s, int samples) {
     out.set("samples", static_cast<double>(d.samples));
     out.set("logZIs", d.log_z_is);
     out.set("logZIsSe", d.log_z_is_se);
-    out.set("logZQuadrature", s.log_z());
+    out.set("logZQuadrature", s.log_z());  // the target's own log Z: by quadrature, or exact (logZMethod)
+    out.set("logZMethod", s.log_z_method());
     out.set("logZDisagreementSe", log_z_disagreement(d, s.log_z()));
     out.set("ess", d.ess);
     out.set("essFraction", d.ess_fraction);
@@ -176,15 +211,22 @@ EMSCRIPTEN_BINDINGS(nfvi) {
   using emscripten::allow_raw_pointers;
   emscripten::function("energyNames", &energy_names);
   emscripten::function("checkFlowSpec", &check_flow_spec);
+  emscripten::function("checkTargetExpression", &check_target_expression);
+  emscripten::function("targetNames", &page_target_names);
   emscripten::function("flowSpecHelp", &nfvi::flow_spec_help);
   emscripten::class_<FlowSession>("FlowSession")
       .constructor(&new_session, allow_raw_pointers())
       .class_function("fromJson", &session_from_json, allow_raw_pointers())
+      .class_function("fromExpression", &session_from_expression, allow_raw_pointers())
       .function("train", &train)
       .function("setSchedule", &set_schedule)
       .function("cosineSteps", &FlowSession::cosine_steps)
       .function("annealSteps", &FlowSession::anneal_steps)
       .function("potential", &FlowSession::potential)
+      .function("expression", &FlowSession::expression)
+      .function("box", &session_box)
+      .function("logZMethod", &FlowSession::log_z_method)
+      .function("logZWarning", &FlowSession::log_z_warning)
       .function("layers", &FlowSession::layers)
       .function("flow", &FlowSession::flow)
       .function("samples", &FlowSession::samples)

@@ -1,5 +1,6 @@
 #include "flow_session.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -9,7 +10,9 @@
 #include "model_json.hpp"
 #include "flows/flow.hpp"
 #include "flows/flow_spec.hpp"
+#include "targets/expression.hpp"
 #include "vi/reverse_kl.hpp"
+#include "vi/target_log_z.hpp"
 
 namespace nfvi {
 namespace {
@@ -28,7 +31,7 @@ std::uint64_t checked_seed(double seed) {
   return static_cast<std::uint64_t>(seed);
 }
 
-TrainingConfig checked_config(Potential potential, const std::string& flow, int samples, double learning_rate,
+TrainingConfig checked_config(const Target& target, const std::string& flow, int samples, double learning_rate,
                               double seed) {
   const FlowSpecCheck spec = check_flow_spec(flow);
   if (!spec.error.empty()) throw FlowSpecError(spec.error);
@@ -39,7 +42,8 @@ TrainingConfig checked_config(Potential potential, const std::string& flow, int 
   if (!(learning_rate > 0 && learning_rate <= 1))
     throw std::invalid_argument("learning rate must be a number in (0, 1]");
   TrainingConfig config;
-  config.potential = potential;
+  if (const auto potential = potential_from_name(target.spec.name)) config.potential = *potential;
+  config.target = target;
   config.flow = flow;
   config.samples = samples;
   config.learning_rate = learning_rate;
@@ -47,10 +51,21 @@ TrainingConfig checked_config(Potential potential, const std::string& flow, int 
   return config;
 }
 
-Potential checked_potential(const std::string& name) {
-  const auto potential = potential_from_name(name);
-  if (!potential) throw std::invalid_argument("unknown energy '" + name + "'");
-  return *potential;
+// A target the page can show: two-dimensional, and (for a library name) one of page_target_names().
+Target page_target(const TargetSpec& spec) {
+  if (!spec.name.empty()) {
+    const auto names = page_target_names();
+    if (std::find(names.begin(), names.end(), spec.name) == names.end()) {
+      std::string list;
+      for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+      throw std::invalid_argument("unknown energy '" + spec.name + "' (the page has " + list + ", and custom)");
+    }
+  }
+  Target target = make_target(spec);
+  if (target.dim != 2)
+    throw std::invalid_argument("the page shows 2-D targets only; this one has dimension " +
+                                std::to_string(target.dim));
+  return target;
 }
 
 void check_bins(int bins) {
@@ -79,21 +94,76 @@ FlowSpecCheck check_flow_spec(const std::string& spec) {
   return check;
 }
 
-FlowSession::FlowSession(const std::string& potential, const std::string& flow, int samples, double learning_rate,
+TargetCheck check_target_expression(const std::string& expression, const Box& box) {
+  TargetCheck check;
+  if (!is_valid_box(box)) {
+    check.error = "the box must have finite xmin < xmax and ymin < ymax";
+    return check;
+  }
+  Target target;
+  try {
+    target = make_expression_target(expression, 2, box);
+  } catch (const ExpressionError& e) {
+    check.error = e.what();
+    check.column = e.column();
+    return check;
+  } catch (const std::exception& e) {
+    check.error = e.what();
+    return check;
+  }
+  // A coarse look over the box (the session's quadrature takes 2001 x 2001 points).
+  try {
+    const BoxLogPartition coarse = log_partition_over_box(target.energy, box, 101);
+    if (coarse.edge_ratio > kNegligibleEdgeDensity) {
+      char text[160];
+      std::snprintf(text, sizeof text,
+                    "the density at the edge of the box is %.2g of its peak: log Z and so the true KL may be wrong; "
+                    "widen the box",
+                    coarse.edge_ratio);
+      check.warning = text;
+    }
+  } catch (const std::domain_error& e) {
+    check.warning = std::string(e.what()) + ": log Z cannot be found there, so training would stop";
+  }
+  return check;
+}
+
+std::vector<std::string> page_target_names() {
+  std::vector<std::string> names;
+  for (const LibraryEntry& entry : target_library())
+    if (entry.default_dim == 2 && !entry.any_dim) names.push_back(entry.name);
+  return names;
+}
+
+void FlowSession::start(const Target& target, const TrainingConfig& config) {
+  TargetLogZ log_z;
+  try {
+    log_z = target_log_z(target);
+  } catch (const std::domain_error& e) {
+    throw std::invalid_argument(std::string(e.what()) + ", so log Z cannot be found (change the energy or the box)");
+  }
+  target_ = target;
+  trainer_ = std::make_unique<FlowTrainer>(config);
+  log_z_ = *log_z.value;  // every 2-D target has one
+  log_z_method_ = log_z.method;
+  log_z_warning_ = log_z.warning("the box");
+}
+
+FlowSession::FlowSession(const TargetSpec& target, const std::string& flow, int samples, double learning_rate,
                          double seed)
-    : trainer_(std::make_unique<FlowTrainer>(
-          checked_config(checked_potential(potential), flow, samples, learning_rate, seed))),
-      log_z_(log_partition(trainer_->config().potential)),
-      display_rng_(trainer_->config().seed ^ kDisplayStream) {}
+    : display_rng_(checked_seed(seed) ^ kDisplayStream) {
+  const Target t = page_target(target);
+  start(t, checked_config(t, flow, samples, learning_rate, seed));
+}
 
 FlowSession::FlowSession(const std::string& model_json, int samples, double learning_rate, double seed)
     : display_rng_(checked_seed(seed) ^ kDisplayStream) {
   const FlowModel model = flow_model_from_text(model_json);
   if (model.dim != 2)
     throw std::invalid_argument("the page shows 2-D flows only; this model has dim " + std::to_string(model.dim));
-  trainer_ = std::make_unique<FlowTrainer>(checked_config(model.potential, model.flow, samples, learning_rate, seed));
+  const Target t = page_target(model.target ? *model.target : TargetSpec{potential_name(model.potential), "", 0, {}});
+  start(t, checked_config(t, model.flow, samples, learning_rate, seed));
   trainer_->flow().parameters() = model.parameters;
-  log_z_ = log_partition(model.potential);
 }
 
 FlowSession::TrainResult FlowSession::train(int steps) {
@@ -125,11 +195,11 @@ double FlowSession::cosine_steps() const {
   return config.schedule == LearningRateSchedule::Cosine ? static_cast<double>(config.schedule_steps) : 0.0;
 }
 
-std::string FlowSession::potential() const { return potential_name(trainer_->config().potential); }
+std::string FlowSession::potential() const { return target_.spec.name.empty() ? "custom" : target_.spec.name; }
 
 std::vector<double> FlowSession::true_density(int bins) const {
   check_bins(bins);
-  return true_density_grid(trainer_->config().potential, View{}, bins);
+  return true_density_grid(target_.energy, target_.box, bins);
 }
 
 std::vector<double> FlowSession::learned_density(int bins, int samples) {
@@ -138,25 +208,22 @@ std::vector<double> FlowSession::learned_density(int bins, int samples) {
   Samples z;
   Array log_q;
   sample_flow(trainer_->flow(), display_rng_, samples, z, log_q);
-  return histogram_density(z, View{}, bins);
+  return histogram_density(z, target_.box, bins);
 }
 
 std::vector<double> FlowSession::exact_density(int bins) {
   check_bins(bins);
-  const View view;
-  std::vector<double> density = log_density_grid(trainer_->flow(), view.lo, view.hi, bins);
-  for (double& v : density) v = std::exp(v);
-  return density;
+  return learned_density_grid(trainer_->flow(), target_.box, bins);
 }
 
 double FlowSession::kl_true_fresh(int samples) {
   check_display_samples(samples, 2000000);
-  return true_kl(estimate_reverse_kl(trainer_->flow(), trainer_->config().potential, display_rng_, samples), log_z_);
+  return true_kl(estimate_reverse_kl(trainer_->flow(), target_.energy, display_rng_, samples), log_z_);
 }
 
 ImportanceDiagnostics FlowSession::diagnostics(int samples) {
   check_display_samples(samples, 2000000);
-  return diagnose_fit(trainer_->flow(), trainer_->config().potential, display_rng_, samples);
+  return diagnose_fit(trainer_->flow(), target_.energy, display_rng_, samples);
 }
 
 std::vector<double> FlowSession::layer_samples(int samples) {
@@ -187,7 +254,7 @@ void FlowSession::set_gradient(const std::string& name) {
 }
 
 std::string FlowSession::to_json() const {
-  nlohmann::json doc = flow_model_to_json(flow_model_of(trainer_->config().potential, trainer_->flow()));
+  nlohmann::json doc = flow_model_to_json(flow_model_of(target_, trainer_->flow()));
   doc["written_by"] = "nfvi web page";
   doc["steps"] = trainer_->steps_taken();
   doc["samples"] = samples();
@@ -195,6 +262,7 @@ std::string FlowSession::to_json() const {
   doc["seed"] = trainer_->config().seed;
   doc["gradient"] = gradient();
   doc["log_z"] = log_z_;
+  doc["log_z_method"] = log_z_method_;
   if (trainer_->steps_taken() > 0) {
     doc["kl_estimate"] = kl_estimate();
     doc["kl_true"] = kl_true();

@@ -31,11 +31,27 @@ struct FlowSpecCheck {
 inline constexpr double kMaxPageFlowParameters = 2e6;
 FlowSpecCheck check_flow_spec(const std::string& spec);
 
+// What the page needs to know of a typed energy over z1, z2 and its box
+// before it builds a session: the compiler's one-line message and its column
+// (error "" when the expression is good), or, for a good one, a warning
+// where a coarse grid over the box finds U NaN or -inf (training would stop)
+// or finds mass at the box's edge (log Z, and so the true KL, would be wrong).
+struct TargetCheck {
+  std::string error;
+  int column = 0;  // 1-based, 0 when there is no error or no column
+  std::string warning;
+};
+TargetCheck check_target_expression(const std::string& expression, const Box& box);
+
+// The 2-D targets of the library that the page offers (U1-U4, U8, gmm40, ...).
+std::vector<std::string> page_target_names();
+
 class FlowSession {
  public:
-  // A new flow of the given spec ("planar:50", "spline:4", ...), initialised
-  // from `seed` as `nfvi fit` does.
-  FlowSession(const std::string& potential, const std::string& flow, int samples, double learning_rate, double seed);
+  // A new flow of the given spec ("planar:50", "spline:4", ...) on a 2-D
+  // target (a library name, or an expression with its box), initialised from
+  // `seed` as `nfvi fit --target/--energy` does.
+  FlowSession(const TargetSpec& target, const std::string& flow, int samples, double learning_rate, double seed);
 
   // A flow read from a model file (the page's download or `nfvi fit`'s
   // summary.json); training it further uses the given settings.
@@ -59,7 +75,10 @@ class FlowSession {
   double cosine_steps() const;
   double anneal_steps() const { return static_cast<double>(trainer_->config().anneal_steps); }
 
+  // The target's library name ("U1", "gmm40", ...), or "custom" for an expression.
   std::string potential() const;
+  std::string expression() const { return target_.expression; }  // the energy's text ("" for U1-U4, U8)
+  const Box& box() const { return target_.box; }                          // the view of every picture
   int layers() const { return trainer_->flow().layers(); }
   std::string flow() const { return trainer_->flow().spec(); }
   int samples() const { return trainer_->config().samples; }
@@ -73,6 +92,8 @@ class FlowSession {
   const std::vector<double>& kl_history() const { return trainer_->kl_history(); }
 
   double log_z() const { return log_z_; }
+  std::string log_z_method() const { return log_z_method_; }    // "exact" or "quadrature"
+  std::string log_z_warning() const { return log_z_warning_; }  // "" or one line: the box cuts off mass
   // Mean of the last 100 KL estimates, and that plus log Z: the true KL in
   // nats, as `nfvi fit` reports it. NaN before the first step.
   double kl_estimate() const { return trainer_->recent_kl_estimate(100); }
@@ -86,7 +107,7 @@ class FlowSession {
   // (d.kl_estimate + log_z()) with its se.
   ImportanceDiagnostics diagnostics(int samples);
 
-  // bins x bins grids over the view [-6, 6]^2, row iy covering z2.
+  // bins x bins grids over the target's box, row iy covering z2.
   std::vector<double> true_density(int bins) const;
   // The histogram of `samples` samples of q (a density), and the exact q by the flow's inverse.
   std::vector<double> learned_density(int bins, int samples);
@@ -101,8 +122,12 @@ class FlowSession {
   std::string to_json() const;
 
  private:
+  void start(const Target& target, const TrainingConfig& config);
+
+  Target target_;
   std::unique_ptr<FlowTrainer> trainer_;
   double log_z_ = 0;
+  std::string log_z_method_, log_z_warning_;
   Random display_rng_;
 };
 

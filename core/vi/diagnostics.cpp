@@ -87,19 +87,37 @@ std::vector<double> true_density_grid(const std::function<double(double, double)
   return values;
 }
 
-std::vector<double> true_density_grid(const EnergyFunction& energy, const Box& box, int bins) {
+namespace {
+
+// The centres of a bins x bins grid of cells over the box: (2, bins^2), row-major over z2.
+Samples cell_centres(const Box& box, int bins) {
   const double w = (box.xmax - box.xmin) / bins, h = (box.ymax - box.ymin) / bins;
-  Samples points(2, static_cast<Eigen::Index>(bins) * bins);  // (2, bins^2), row-major over z2
+  Samples points(2, static_cast<Eigen::Index>(bins) * bins);
   for (int iy = 0; iy < bins; ++iy)
     for (int ix = 0; ix < bins; ++ix) {
       points(0, iy * bins + ix) = box.xmin + (ix + 0.5) * w;
       points(1, iy * bins + ix) = box.ymin + (iy + 0.5) * h;
     }
+  return points;
+}
+
+}  // namespace
+
+std::vector<double> true_density_grid(const EnergyFunction& energy, const Box& box, int bins) {
   Array u;
   Samples gradient;
-  energy(points, u, gradient);
+  energy(cell_centres(box, bins), u, gradient);
   std::vector<double> values(static_cast<size_t>(u.size()));
   for (Eigen::Index i = 0; i < u.size(); ++i) values[static_cast<size_t>(i)] = std::exp(-u(i));
+  return values;
+}
+
+std::vector<double> learned_density_grid(Flow& flow, const Box& box, int bins) {
+  if (flow.dim() != 2) throw std::invalid_argument("a density grid needs a 2-D flow");
+  Array log_q;
+  flow.log_density(cell_centres(box, bins), log_q);
+  std::vector<double> values(static_cast<size_t>(log_q.size()));
+  for (Eigen::Index i = 0; i < log_q.size(); ++i) values[static_cast<size_t>(i)] = std::exp(log_q(i));
   return values;
 }
 

@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "flows/flow.hpp"
 #include "targets/energies.hpp"
 #include "targets/target.hpp"
 #include "math/types.hpp"
@@ -54,6 +55,8 @@ std::vector<double> true_density_grid(const std::function<double(double, double)
 // The same over a box, bins x bins cells (of width (xmax - xmin)/bins and
 // height (ymax - ymin)/bins), with a batched 2-D energy.
 std::vector<double> true_density_grid(const EnergyFunction& energy, const Box& box, int bins);
+// The flow's exact density q (by its inverse) at the same cell centres: a 2-D flow only.
+std::vector<double> learned_density_grid(Flow& flow, const Box& box, int bins);
 // A histogram of the first two rows of samples (D, N) over a box, as a
 // density of (z1, z2): for D > 2, the marginal of the first coordinate pair.
 std::vector<double> histogram_density(SamplesConstRef samples, const Box& box, int bins);

@@ -237,6 +237,89 @@ test('checkFlowSpec gives the canonical spec and layers, or the one-line message
   assert.match(nfvi.flowSpecHelp(), /bins=8/);
 });
 
+// The typed U1 of the targets' issue, and a target of the library.
+const U1_TEXT = '0.5*((sqrt(z1^2+z2^2)-2)/0.4)^2 - log(exp(-0.5*((z1-2)/0.6)^2)+exp(-0.5*((z1+2)/0.6)^2))';
+
+test('a typed energy: the first 10 KL estimates equal nfvi fit --energy\'s to 1e-6, and so do its log Z and box', () => {
+  const out = path.join(work, 'native-energy');
+  execFileSync(nativeProgram, ['fit', '--energy', U1_TEXT, '--box', '-5,5,-4,4', '--flow', 'spline:2', '--steps', '10',
+    '--samples', '300', '--seed', '3', '--no-figures', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const native = readKlCsv(out);
+  const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
+  const session = nfvi.FlowSession.fromExpression(U1_TEXT, -5, 5, -4, 4, 'spline:2', 300, 2e-3, 3);
+  assert.equal(session.potential(), 'custom');
+  assert.equal(session.expression(), U1_TEXT);
+  assert.deepEqual(Array.from(session.box()), [-5, 5, -4, 4]);
+  assert.equal(session.logZMethod(), 'quadrature');
+  assert.ok(relativeError(session.logZ(), summary.log_z) < 1e-12, `log Z ${session.logZ()} vs ${summary.log_z}`);
+  const { estimates, error } = session.train(10);
+  assert.equal(error, null);
+  native.forEach((expected, i) => {
+    assert.ok(relativeError(estimates[i], expected) < 1e-6, `step ${i + 1}: wasm ${estimates[i]} vs native ${expected}`);
+  });
+  // Its model file rebuilds the typed target.
+  const again = nfvi.FlowSession.fromJson(session.toJson(), 300, 2e-3, 3);
+  assert.equal(again.expression(), U1_TEXT);
+  assert.deepEqual(Array.from(again.box()), [-5, 5, -4, 4]);
+  assert.equal(again.logZ(), session.logZ());
+  again.delete();
+  session.delete();
+});
+
+test('the typed U1 gives the built-in U1\'s run and log Z (the same energy to round-off)', () => {
+  const typed = nfvi.FlowSession.fromExpression(U1_TEXT, -10, 10, -10, 10, 'planar:50', 1000, 2e-3, 1);
+  const builtIn = new nfvi.FlowSession('U1', 'planar:50', 1000, 2e-3, 1);
+  assert.ok(Math.abs(typed.logZ() - builtIn.logZ()) < 1e-9, `log Z ${typed.logZ()} vs ${builtIn.logZ()}`);
+  const a = typed.train(10).estimates;
+  const b = builtIn.train(10).estimates;
+  a.forEach((e, i) => assert.ok(relativeError(e, b[i]) < 1e-9, `step ${i + 1}: ${e} vs ${b[i]}`));
+  typed.delete();
+  builtIn.delete();
+});
+
+test('the page\'s library targets: each 2-D one trains, has its own box, and its exact log Z where known', () => {
+  assert.deepEqual(Array.from(nfvi.targetNames()), ['U1', 'U2', 'U3', 'U4', 'U8', 'gmm40', 'banana', 'two-moons', 'rings']);
+  const boxes = { gmm40: [-56, 56, -56, 56], banana: [-30, 30, -10, 30], 'two-moons': [-3, 3, -3, 3] };
+  for (const [name, box] of Object.entries(boxes)) {
+    const session = new nfvi.FlowSession(name, 'planar:4', 200, 2e-3, 1);
+    assert.equal(session.potential(), name);
+    assert.deepEqual(Array.from(session.box()), box);
+    if (name !== 'two-moons') {
+      assert.equal(session.logZMethod(), 'exact');
+      assert.equal(session.logZ(), 0);
+    }
+    assert.equal(session.train(5).error, null);
+    assert.equal(session.trueDensity(10).length, 100);
+    assert.ok(Array.from(session.exactDensity(10)).every(Number.isFinite));
+    const d = session.diagnostics(1000);
+    assert.equal(d.logZMethod, session.logZMethod());
+    session.delete();
+  }
+  assert.throws(() => new nfvi.FlowSession('funnel', 'planar:4', 200, 2e-3, 1), /unknown energy 'funnel'/);
+});
+
+test('checkTargetExpression: the compiler\'s message and column, a box check, and warnings', () => {
+  const good = nfvi.checkTargetExpression(U1_TEXT, -6, 6, -6, 6);
+  assert.equal(good.error, null);
+  assert.equal(good.warning, null);
+  const bad = nfvi.checkTargetExpression('z1^2 + x', -6, 6, -6, 6);
+  assert.match(bad.error, /unknown name 'x' at column 8/);
+  assert.equal(bad.column, 8);
+  assert.match(nfvi.checkTargetExpression('log(z1, z2)', -6, 6, -6, 6).error, /log takes 1 argument, got 2/);
+  assert.match(nfvi.checkTargetExpression('z3', -6, 6, -6, 6).error, /z3 at column 1: the target has 2 dimensions/);
+  assert.match(nfvi.checkTargetExpression('z1^2', 1, -1, -6, 6).error, /xmin < xmax/);
+  assert.match(nfvi.checkTargetExpression('0.5*(z1^2+z2^2)', -1, 1, -1, 1).warning, /edge of the box/);
+  assert.match(nfvi.checkTargetExpression('log(z1)', -6, 6, -6, 6).warning, /training would stop/);
+  // A session refuses what the check refuses, with the same message.
+  assert.throws(() => nfvi.FlowSession.fromExpression('z1^2 + x', -6, 6, -6, 6, 'planar:4', 100, 2e-3, 1),
+    /unknown name 'x' at column 8/);
+  assert.throws(() => nfvi.FlowSession.fromExpression('log(z1)', -6, 6, -6, 6, 'planar:4', 100, 2e-3, 1),
+    /log Z cannot be found/);
+  const edge = nfvi.FlowSession.fromExpression('0.5*(z1^2+z2^2)', -1, 1, -1, 1, 'planar:4', 100, 2e-3, 1);
+  assert.match(edge.logZWarning(), /widen the box/);
+  edge.delete();
+});
+
 test('bad input throws an Error with a one-line message', () => {
   const bad = [
     () => new nfvi.FlowSession('U9', 'planar:50', 1000, 2e-3, 1),
