@@ -28,17 +28,23 @@ function plotBox(canvas) {
   return { x: PLOT.left, y: PLOT.top, size };
 }
 
-// Axes of the view under and left of the plot: ticks at -6, -3, 0, 3, 6, and z1, z2.
-function drawAxes(ctx, box, { lo, hi } = VIEW) {
+// The box a picture covers, [xmin, xmax, ymin, ymax]: by default the seed's view.
+export const DEFAULT_BOX = [VIEW.lo, VIEW.hi, VIEW.lo, VIEW.hi];
+
+// A tick's label: few digits, no trailing zeros.
+function tickLabel(v) {
+  return String(Number(v.toPrecision(Math.abs(v) >= 10 ? 3 : 2)));
+}
+
+// Axes of the box under and left of the plot: five ticks on each, and z1, z2.
+function drawAxes(ctx, box, [xmin, xmax, ymin, ymax] = DEFAULT_BOX) {
   ctx.save();
   ctx.strokeStyle = '#444';
   ctx.lineWidth = 1;
   ctx.strokeRect(box.x - 0.5, box.y - 0.5, box.size + 1, box.size + 1);
   ctx.fillStyle = '#333';
   ctx.font = '10px sans-serif';
-  const step = (hi - lo) / 4;
   for (let i = 0; i <= 4; ++i) {
-    const v = lo + i * step;
     const t = i / 4;
     const px = box.x + t * box.size;
     const py = box.y + (1 - t) * box.size;
@@ -48,13 +54,12 @@ function drawAxes(ctx, box, { lo, hi } = VIEW) {
     ctx.moveTo(box.x - 4, py);
     ctx.lineTo(box.x, py);
     ctx.stroke();
-    const label = String(Number(v.toFixed(1)));
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
-    ctx.fillText(label, px, box.y + box.size + 5);
+    ctx.fillText(tickLabel(xmin + t * (xmax - xmin)), px, box.y + box.size + 5);
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    ctx.fillText(label, box.x - 6, py);
+    ctx.fillText(tickLabel(ymin + t * (ymax - ymin)), box.x - 6, py);
   }
   ctx.font = 'italic 11px sans-serif';
   ctx.textAlign = 'center';
@@ -89,10 +94,10 @@ function drawColourBar(ctx, box, max) {
   ctx.fillText('0', x + width + 2, box.y + box.size);
 }
 
-// values: bins x bins, row iy covering z2 from lo to hi; z2 is drawn upwards,
-// with the view's axes and a colour bar from 0 to the largest value shown.
-// A label, if given, is written in the top left corner.
-export function drawDensity(canvas, values, bins, label = '') {
+// values: bins x bins over the box [xmin, xmax, ymin, ymax], row iy covering
+// z2 upwards, with the box's axes and a colour bar from 0 to the largest
+// value shown. A label, if given, is written in the top left corner.
+export function drawDensity(canvas, values, bins, label = '', range = DEFAULT_BOX) {
   const ctx = canvas.getContext('2d');
   let max = 0;
   for (const v of values) if (v > max) max = v;
@@ -114,7 +119,7 @@ export function drawDensity(canvas, values, bins, label = '') {
   const box = plotBox(canvas);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(tile, box.x, box.y, box.size, box.size);
-  drawAxes(ctx, box);
+  drawAxes(ctx, box, range);
   drawColourBar(ctx, box, max);
   if (label !== '') {
     ctx.font = '12px sans-serif';
@@ -129,8 +134,8 @@ export function drawDensity(canvas, values, bins, label = '') {
 
 // samples: (K + 1) blocks of 2N values (all z1, then all z2) and then N
 // colour values, as FlowSession.layerSamples returns them. kind: layer k's
-// kind, for the label ('' for none).
-export function drawLayer(canvas, samples, layers, n, k, kind = '') {
+// kind, for the label ('' for none); range: the box drawn.
+export function drawLayer(canvas, samples, layers, n, k, kind = '', range = DEFAULT_BOX) {
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
@@ -141,8 +146,9 @@ export function drawLayer(canvas, samples, layers, n, k, kind = '') {
   const colour = samples.subarray(2 * n * (layers + 1));
   let maxColour = 0;
   for (const c of colour) if (c > maxColour) maxColour = c;
-  const sx = width / (VIEW.hi - VIEW.lo);
-  const sy = height / (VIEW.hi - VIEW.lo);
+  const [xmin, xmax, ymin, ymax] = range;
+  const sx = width / (xmax - xmin);
+  const sy = height / (ymax - ymin);
   // Outer points first, so the centre's colours stay visible on top.
   const order = Array.from(colour.keys()).sort((a, b) => colour[b] - colour[a]);
   ctx.save();
@@ -150,13 +156,13 @@ export function drawLayer(canvas, samples, layers, n, k, kind = '') {
   ctx.rect(box.x, box.y, box.size, box.size);
   ctx.clip();
   for (const i of order) {
-    const x = box.x + (block[i] - VIEW.lo) * sx;
-    const y = box.y + height - (block[n + i] - VIEW.lo) * sy;
+    const x = box.x + (block[i] - xmin) * sx;
+    const y = box.y + height - (block[n + i] - ymin) * sy;
     ctx.fillStyle = rainbow(maxColour > 0 ? colour[i] / maxColour : 0);
     ctx.fillRect(x - 1, y - 1, 2.2, 2.2);
   }
   ctx.restore();
-  drawAxes(ctx, box);
+  drawAxes(ctx, box, range);
   // The colour key: a point's distance from mu before the first layer, 0 (centre) to the largest.
   const x0 = box.x + box.size + 8;
   for (let i = 0; i < box.size; ++i) {

@@ -75,7 +75,8 @@ export class Compare {
         fields: COMPARE_FIELDS,
         check: (t) => {
           const result = checkSettings(t, (spec) => this.verdicts.verdict(spec), COMPARE_FIELDS);
-          result.state.energy = this.host.settings().energy;
+          const { energy, expression, box } = this.host.settings();
+          Object.assign(result.state, { energy, expression, box });
           return result;
         },
         buttons: [],
@@ -230,8 +231,9 @@ export class Compare {
         this.$('stat-speed').textContent = '–';
         controls.showFailure('');
         const klEstimate = data.history.length ? this.recent.mean() : NaN;
-        const klTrue = data.history.length ? klEstimate + this.logZ : data.klTrueFresh;
-        controls.showKlStats({ steps: data.steps, klEstimate, klTrue }, this.logZ);
+        controls.showKlStats({ steps: data.steps, klEstimate, klTrain: data.history.length ? klEstimate + this.logZ : NaN },
+          this.logZ);
+        controls.showFlowKl(data.klTrueFresh, NaN);
         this.$('status').textContent = `${data.energy}: ${data.flow} (K = ${data.layers}), N = ${data.samples}, ` +
           `lr = ${data.lr}${(data.cosine > 0 ? `, cosine over ${data.cosine} steps` : '') +
             (data.anneal > 0 ? `, anneal over ${data.anneal} steps` : '')}, seed ${data.seed}`;
@@ -243,7 +245,7 @@ export class Compare {
         const first = data.steps - data.estimates.length + 1;
         data.estimates.forEach((e, i) => this.chart().addCompare(first + i, this.recent.push(e) + this.logZ));
         this.host.chartChanged();
-        controls.showKlStats({ steps: data.steps, klEstimate: data.klEstimate, klTrue: data.klTrue }, this.logZ);
+        controls.showKlStats({ steps: data.steps, klEstimate: data.klEstimate, klTrain: data.klTrue }, this.logZ);
         if (data.ok) controls.showFailure('');
         this.steps = data.steps;
         if (this.host.running() && data.running) {
@@ -263,7 +265,8 @@ export class Compare {
         document.body.dataset.compareRunning = 'false';
         break;
       case 'views':
-        drawDensity(this.$('learned-canvas'), data.learnedDensity, data.bins, `${data.flow} · ${data.density}`);
+        drawDensity(this.$('learned-canvas'), data.learnedDensity, data.bins, `${data.flow} · ${data.density}`, data.box);
+        if (data.diagnostics) controls.showFlowKl(data.diagnostics.klTrue, data.diagnostics.klTrueSe);
         this.$('learned-caption').textContent = data.density === 'exact'
           ? `second flow: exact q of ${data.flow}` : `second flow: histogram of 10⁵ samples of ${data.flow}`;
         document.body.dataset.compareDensity = data.density;

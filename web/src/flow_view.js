@@ -6,9 +6,11 @@ import { chartToolbar, download, drawDensity, drawLayer, KlChart } from './chart
 import { Compare } from './compare.js';
 import { presetButtons, SpecVerdicts } from './flow_spec_field.js';
 import {
-  absurdModelWarning, checkSettings, compareDefaults, compareTextsFromHash, DEFAULTS, ENERGY_FORMULAS, FIELDS,
-  flowTextsFromHash, layerKinds, presetSettings, RecentMean, settingsToHash, TAPER_NOTE, VIEW_PRESETS,
+  absurdModelWarning, checkSettings, compareDefaults, compareTextsFromHash, CUSTOM_ENERGY, DEFAULTS, ENERGY_FORMULAS,
+  FIELDS, flowTextsFromHash, layerKinds, presetSettings, RecentMean, settingsToHash, TAPER_NOTE, targetKey,
+  VIEW_PRESETS,
 } from './model.js';
+import { showTrust } from './trust_panel.js';
 import { throttledUpdate, ViewControls } from './view_controls.js';
 
 const verdicts = new SpecVerdicts((spec) => {
@@ -16,10 +18,18 @@ const verdicts = new SpecVerdicts((spec) => {
   controls.worker.postMessage({ type: 'check', flow: spec });
   return true;
 });
+// The expression compiler's verdicts on typed energies, keyed by targetKey(expression, box).
+const targetVerdicts = new SpecVerdicts((key) => {
+  if (controls.worker === null) return false;
+  const [expression, box] = JSON.parse(key);
+  controls.worker.postMessage({ type: 'checkTarget', key, expression, box });
+  return true;
+});
 const controls = new ViewControls({
   prefix: '',
   fields: FIELDS,
-  check: (texts) => checkSettings(texts, (spec) => verdicts.verdict(spec)),
+  check: (texts) => checkSettings(texts, (spec) => verdicts.verdict(spec), FIELDS,
+    (expression, box) => targetVerdicts.verdict(targetKey(expression, box))),
 });
 const { $ } = controls;
 let chart = null;
@@ -34,6 +44,7 @@ let deferredApply = null; // an apply that waits for the flow spec's verdict
 let density = 'exact'; // the learned density drawn: 'exact' or 'histogram'
 let stepsShown = 0; // the steps of the flow shown
 let loadedFrom = null; // the file the flow shown came from, or null
+let box = [-6, 6, -6, 6]; // the target's box, which every picture shows
 // A flow trained or loaded is work a field change must not discard (it waits for Reset).
 controls.hasWork = () => stepsShown > 0 || loadedFrom !== null;
 
@@ -70,8 +81,20 @@ function writeHash() {
 
 // Whether the flow field's spec still waits for its verdict from the worker.
 function verdictPending() {
-  const spec = FIELDS.flow(controls.fieldTexts().flow);
-  return 'value' in spec && verdicts.verdict(spec.value) === null;
+  const texts = controls.fieldTexts();
+  const spec = FIELDS.flow(texts.flow);
+  if ('value' in spec && verdicts.verdict(spec.value) === null) return true;
+  if (texts.energy !== CUSTOM_ENERGY) return false;
+  const expression = FIELDS.expression(texts.expression);
+  const boxText = FIELDS.box(texts.box);
+  return 'value' in expression && 'value' in boxText &&
+    targetVerdicts.verdict(targetKey(expression.value, boxText.value)) === null;
+}
+
+// The typed energy's fields show only while the energy is custom.
+function showCustomFields() {
+  const custom = $('energy').value === CUSTOM_ENERGY;
+  for (const element of document.querySelectorAll('#flow-view .custom-energy')) element.hidden = !custom;
 }
 
 // Applies the controls' values: a new session from the seed, and the URL hash
@@ -85,7 +108,8 @@ function applyControls({ fromHash = false } = {}) {
   deferredApply = null;
   const state = controls.settingsToApply({ fromHash });
   if (state === null) return;
-  const energyChanged = state.energy !== settings.energy;
+  const energyChanged = state.energy !== settings.energy || state.expression !== settings.expression ||
+    state.box !== settings.box;
   settings = state;
   if (!fromHash) writeHash();
   controls.showFailure('');
@@ -104,6 +128,7 @@ function applyHash() {
   const { hash } = window.location;
   const texts = flowTextsFromHash(hash);
   controls.setFields(texts);
+  showCustomFields();
   if (controls.ready) applyControls({ fromHash: true });
   compare.fromHash(compareTextsFromHash(hash, compareDefaults({ flow: texts.flow, seed: texts.seed })));
 }
@@ -121,8 +146,21 @@ export function hideFlowView() {
 
 controls.wireButtons(applyControls, reset);
 controls.presets(VIEW_PRESETS.flow, applyControls);
+$('view-presets').addEventListener('click', showCustomFields); // after the preset's button has set the energy
 controls.wireFiles({ maxBytes: 50e6, settings: () => settings });
 $('layer-k').addEventListener('input', () => drawLayerView());
+$('energy').addEventListener('input', showCustomFields);
+// A typed energy applies a moment after typing stops (its 'change' waits for
+// the field to lose focus), so that the true density follows the text.
+{
+  let timer = null;
+  for (const id of ['expression', 'box']) {
+    $(id).addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => controls.fieldsChanged(applyControls), 500);
+    });
+  }
+}
 
 const markPreset = presetButtons($('presets'), (preset) => {
   controls.setFields({ ...controls.fieldTexts(), ...presetSettings(preset) });
@@ -142,11 +180,13 @@ function requestViews() {
   compare.requestViews();
 }
 
-verdicts.onVerdict(() => {
-  compare.verdictArrived();
-  controls.showFieldErrors();
-  if (deferredApply !== null) applyControls(deferredApply);
-});
+for (const list of [verdicts, targetVerdicts]) {
+  list.onVerdict(() => {
+    compare.verdictArrived();
+    controls.showFieldErrors();
+    if (deferredApply !== null) applyControls(deferredApply);
+  });
+}
 
 // ---- views ----------------------------------------------------------------
 
@@ -163,7 +203,7 @@ function drawLayerView() {
   if (layerView === null) return;
   const k = Math.min(Number($('layer-k').value), layerView.layers);
   $('layer-k-value').textContent = `k = ${k} of ${layerView.layers}`;
-  drawLayer($('layer-canvas'), layerView.samples, layerView.layers, layerView.n, k, layerView.kinds[k - 1] ?? '');
+  drawLayer($('layer-canvas'), layerView.samples, layerView.layers, layerView.n, k, layerView.kinds[k - 1] ?? '', box);
 }
 
 function start() {
@@ -186,6 +226,9 @@ function onMessage({ data }) {
     case 'checked':
       verdicts.answer(data);
       break;
+    case 'checkedTarget':
+      targetVerdicts.answer({ spec: data.key, verdict: data.verdict });
+      break;
     case 'session': {
       const latest = data.loadId === null || controls.isLatestLoad(data.loadId);
       logZ = data.logZ;
@@ -194,17 +237,28 @@ function onMessage({ data }) {
       recent = new RecentMean(100);
       verdicts.remember(data.flow, { flow: data.flow, layers: data.layers });
       chart.reset(logZ, data.history, klTrueOf);
-      drawDensity($('true-canvas'), data.trueDensity, data.bins);
+      box = data.box;
+      drawDensity($('true-canvas'), data.trueDensity, data.bins, '', box);
+      {
+        const where = `over [${box[0]}, ${box[1]}] × [${box[2]}, ${box[3]}]`;
+        $('true-canvas').setAttribute('aria-label', `the true density exp(−U) of ${data.energy} ${where}`);
+        $('learned-canvas').setAttribute('aria-label', `the flow's learned density q ${where}`);
+      }
       $('layer-k').max = String(data.layers);
       $('layer-k').value = String(data.layers);
       // The fields, the hash and the status say the session's settings: a
       // loaded model brings its own energy, flow, N, learning rate and seed,
       // and a spec takes its canonical form (spline:4 for spline:4:bins=8).
+      // The typed energy's fields keep their text unless the session is custom.
       {
-        const energyChanged = data.energy !== settings.energy;
-        settings = { energy: data.energy, flow: data.flow, samples: data.samples, lr: data.lr, cosine: data.cosine,
-          anneal: data.anneal, seed: data.seed };
+        const custom = data.energy === CUSTOM_ENERGY;
+        const energyChanged = data.energy !== settings.energy ||
+          (custom && (data.expression !== settings.expression || data.box.join(',') !== settings.box));
+        const shown = { ...data, expression: custom ? data.expression : settings.expression,
+          box: custom ? data.box.join(',') : settings.box };
+        settings = Object.fromEntries(Object.keys(FIELDS).map((name) => [name, shown[name]]));
         controls.sessionShown(settings, { loaded: data.loaded !== null });
+        showCustomFields();
         writeHash();
         if (energyChanged) compare.energyChanged();
       }
@@ -220,15 +274,20 @@ function onMessage({ data }) {
       chart.nameFlows(settings.flow, compare.flowShown());
       markPreset(settings);
       $('stat-flow').textContent = data.flow;
-      $('energy-formula').textContent = `${data.energy}: ${ENERGY_FORMULAS[data.energy]}` +
-        (['U2', 'U3', 'U4'].includes(data.energy) ? `, ${TAPER_NOTE}` : '');
+      $('energy-formula').textContent = data.energy === CUSTOM_ENERGY
+        ? `custom: U(z) = ${data.expression} over [${data.box[0]}, ${data.box[1]}] × [${data.box[2]}, ${data.box[3]}]`
+        : `${data.energy}: ${ENERGY_FORMULAS[data.energy]}` +
+          (['U2', 'U3', 'U4'].includes(data.energy) ? `, ${TAPER_NOTE}` : '');
+      $('trust-logz-name').textContent = `log Z, ${data.logZMethod}`;
       const klEstimate = data.history.length ? recent.mean() : NaN;
-      const klTrue = data.history.length ? klEstimate + logZ : data.klTrueFresh;
-      controls.showKlStats({ steps: data.steps, klEstimate, klTrue }, logZ);
+      controls.showKlStats({ steps: data.steps, klEstimate, klTrain: data.history.length ? klEstimate + logZ : NaN },
+        logZ);
+      controls.showFlowKl(data.klTrueFresh, NaN);
       sessions += 1;
       document.body.dataset.sessions = String(sessions);
       $('status').textContent = `${data.energy}: ${data.flow} (K = ${data.layers}), N = ${data.samples}, ` +
-        `lr = ${data.lr}${scheduleText(data)}, seed ${data.seed}`;
+        `lr = ${data.lr}${scheduleText(data)}${data.gradient === 'stl' ? ', STL gradient' : ''}, seed ${data.seed}` +
+        (data.logZWarning ? `. Warning: ${data.logZWarning}` : '');
       document.body.dataset.cosineSteps = String(data.cosine);
       document.body.dataset.annealSteps = String(data.anneal);
       break;
@@ -239,7 +298,7 @@ function onMessage({ data }) {
       chartChanged();
       const before = stepsShown;
       stepsShown = data.steps;
-      controls.showKlStats({ steps: data.steps, klEstimate: data.klEstimate, klTrue: data.klTrue }, logZ);
+      controls.showKlStats({ steps: data.steps, klEstimate: data.klEstimate, klTrain: data.klTrue }, logZ);
       controls.countSteps(data.steps);
       if (data.ok) controls.showFailure('');
       if (before === 0 && stepsShown > 0) controls.showPending();
@@ -252,7 +311,11 @@ function onMessage({ data }) {
       document.body.dataset.running = 'false';
       break;
     case 'views':
-      drawDensity($('learned-canvas'), data.learnedDensity, data.bins, `${data.flow} · ${data.density}`);
+      drawDensity($('learned-canvas'), data.learnedDensity, data.bins, `${data.flow} · ${data.density}`, data.box);
+      if (data.diagnostics) {
+        controls.showFlowKl(data.diagnostics.klTrue, data.diagnostics.klTrueSe);
+        showTrust(data.diagnostics, data.steps);
+      }
       $('learned-caption').textContent = data.density === 'exact'
         ? 'learned q, exact (by the flow\'s inverse)' : 'learned q, histogram of 10⁵ samples';
       document.body.dataset.learnedDensity = data.density;

@@ -1,14 +1,18 @@
 // The flow view's Web Worker: a FlowSession (one flow of any spec, one
-// energy). The Compare panel runs a second instance of it. It also answers
-// 'check' {flow}: the core parser's verdict on a flow spec, so that a field
-// can show its message before Run.
-import { checkSettings, FIELDS, modelFileFacts, settingsForLoad, wrongViewMessage } from './model.js';
+// 2-D target: a library energy, or one the user typed). The Compare panel
+// runs a second instance of it. It also answers 'check' {flow}: the core
+// parser's verdict on a flow spec, and 'checkTarget' {expression, box}: the
+// expression compiler's, so that a field can show its message before Run.
+import {
+  boxNumbers, checkSettings, CUSTOM_ENERGY, FIELDS, modelFileFacts, settingsForLoad, wrongViewMessage,
+} from './model.js';
 import { startTrainingWorker } from './training_worker.js';
 
 const DENSITY_BINS = 100;
 const DENSITY_SAMPLES = 100000; // the histogram's samples
 const LAYER_SAMPLES = 2000;
 const FRESH_SAMPLES = 100000; // kl_true of a new or loaded flow, before it has training history
+const TRUST_SAMPLES = 10000; // the trust panel's fresh samples, at each redraw
 
 let ignoredSettings = []; // the last loaded file's settings that the page could not use
 
@@ -19,6 +23,7 @@ let ignoredSettings = []; // the last loaded file's settings that the page could
 function withSchedule(session, s) {
   try {
     session.setSchedule(s.cosine ?? 0, s.anneal ?? 0);
+    session.setGradient(s.gradient ?? 'standard');
   } catch (error) {
     session.delete();
     throw error;
@@ -26,8 +31,15 @@ function withSchedule(session, s) {
   return session;
 }
 
+// A new session on the settings' target: a library energy by name, or the typed one over its box.
+function newSession(nfvi, s) {
+  if (s.energy !== CUSTOM_ENERGY) return new nfvi.FlowSession(s.energy, s.flow, s.samples, s.lr, s.seed);
+  const [xmin, xmax, ymin, ymax] = boxNumbers(s.box);
+  return nfvi.FlowSession.fromExpression(s.expression, xmin, xmax, ymin, ymax, s.flow, s.samples, s.lr, s.seed);
+}
+
 startTrainingWorker({
-  create: (nfvi, s) => withSchedule(new nfvi.FlowSession(s.energy, s.flow, s.samples, s.lr, s.seed), s),
+  create: (nfvi, s) => withSchedule(newSession(nfvi, s), s),
   // A loaded flow trains on the file's own samples per step, learning rate
   // and seed (where it names them and the page can use them); the 'session'
   // message says which they are, and the page shows them in its fields.
@@ -35,7 +47,8 @@ startTrainingWorker({
     const facts = modelFileFacts(text);
     const wrong = wrongViewMessage(facts.kind, 'flow');
     if (wrong !== null) throw new Error(wrong);
-    const check = (texts) => checkSettings(texts, (spec) => ({ flow: spec, layers: 1 }), FIELDS);
+    // Only the file's settings are judged here (its target comes with it).
+    const check = (texts) => checkSettings(texts, (spec) => ({ flow: spec, layers: 1 }), FIELDS, () => ({}));
     const { settings: s, ignored } = settingsForLoad(pageSettings, facts.settings, check);
     ignoredSettings = ignored;
     return withSchedule(nfvi.FlowSession.fromJson(text, s.samples, s.lr, s.seed), s);
@@ -43,12 +56,21 @@ startTrainingWorker({
   ready: (nfvi) => ({ flowSpecHelp: nfvi.flowSpecHelp() }),
   answers: {
     check: (nfvi, message) => ({ type: 'checked', body: { spec: message.flow, verdict: nfvi.checkFlowSpec(message.flow) } }),
+    checkTarget(nfvi, { key, expression, box }) {
+      const [xmin, xmax, ymin, ymax] = boxNumbers(box);
+      return { type: 'checkedTarget', body: { key, verdict: nfvi.checkTargetExpression(expression, xmin, xmax, ymin, ymax) } };
+    },
   },
   describe(session) {
     const trueDensity = session.trueDensity(DENSITY_BINS);
     return {
       body: {
         energy: session.potential(),
+        expression: session.expression(),
+        box: Array.from(session.box()),
+        logZMethod: session.logZMethod(),
+        logZWarning: session.logZWarning(),
+        gradient: session.gradient(),
         flow: session.flow(),
         layers: session.layers(),
         samples: session.samples(),
@@ -75,7 +97,10 @@ startTrainingWorker({
     const density = request.density === 'histogram' ? 'histogram' : 'exact';
     const learnedDensity = density === 'histogram'
       ? session.learnedDensity(DENSITY_BINS, DENSITY_SAMPLES) : session.exactDensity(DENSITY_BINS);
-    const body = { bins: DENSITY_BINS, density, learnedDensity, flow: session.flow(), layers: session.layers() };
+    const body = { bins: DENSITY_BINS, density, learnedDensity, flow: session.flow(), layers: session.layers(),
+      box: Array.from(session.box()), steps: session.stepsTaken() };
+    // The trust panel, from fresh samples of the flow shown (the Compare panel has its own).
+    if (request.diagnostics !== false) body.diagnostics = session.diagnostics(TRUST_SAMPLES);
     const transfer = [learnedDensity.buffer];
     if (request.layerSamples !== false) {
       body.layerSamples = session.layerSamples(LAYER_SAMPLES);

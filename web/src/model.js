@@ -2,12 +2,32 @@
 // the URL hash. Pure functions only, no DOM, so the worker, the controller and
 // the tests can share them.
 
-export const ENERGIES = ['U1', 'U2', 'U3', 'U4', 'U8'];
+// The flow view's energies: the library's 2-D targets (the wasm module's
+// targetNames(), which the Node test holds to this list) and 'custom', an
+// energy the user types over z1, z2 with its box.
+export const LIBRARY_ENERGIES = ['U1', 'U2', 'U3', 'U4', 'U8', 'gmm40', 'banana', 'two-moons', 'rings'];
+export const CUSTOM_ENERGY = 'custom';
+export const ENERGIES = [...LIBRARY_ENERGIES, CUSTOM_ENERGY];
 
-// A fresh page: the seed study's settings (planar K = 50, N = 1000, lr 2e-3).
+// The typed U1: what the custom energy's field holds until the user types.
+export const U1_EXPRESSION =
+  '0.5*((sqrt(z1^2+z2^2)-2)/0.4)^2 - log(exp(-0.5*((z1-2)/0.6)^2)+exp(-0.5*((z1+2)/0.6)^2))';
+
+// A typed target of our own, for the 'typed smiley' preset: two eyes (Gaussian
+// blobs) and a mouth (the lower arc of a ring), as one expression.
+export const SMILEY_EXPRESSION = 'eyes = logsumexp(-0.5*((z1 + 1)^2 + (z2 - 1)^2)/0.3^2, ' +
+  '-0.5*((z1 - 1)^2 + (z2 - 1)^2)/0.3^2); r = sqrt(z1^2 + (z2 - 0.5)^2); ' +
+  'mouth = -0.5*((r - 2)/0.2)^2 - softplus(6*(z2 + 0.5)); -logsumexp(eyes, mouth)';
+
+// A fresh page: the seed study's settings (planar K = 50, N = 1000, lr 2e-3),
+// the standard gradient, and (for 'custom') the typed U1 over [-6, 6]^2.
 export const DEFAULTS = Object.freeze({
-  energy: 'U1', flow: 'planar:50', samples: 1000, lr: 0.002, cosine: 0, anneal: 0, seed: 1,
+  energy: 'U1', expression: U1_EXPRESSION, box: '-6,6,-6,6', flow: 'planar:50', samples: 1000, lr: 0.002, cosine: 0,
+  anneal: 0, gradient: 'standard', seed: 1,
 });
+
+// The gradient's estimators (FlowSession.setGradient): their values and labels.
+export const GRADIENTS = Object.freeze({ standard: 'standard', stl: 'path derivative (STL)' });
 
 // The flow presets, one row each: the flow spec (core/flows/flow_spec.hpp),
 // and the learning rate, samples per step and schedule it trains with
@@ -49,10 +69,50 @@ const MAX_SEED = 2 ** 53 - 1;
 const MAX_LAYER_SAMPLES = 5e6; // the wasm session's own limit (cached points per step)
 const MAX_SPEC_LENGTH = 10000; // the flow spec parser's own limit
 const MAX_SCHEDULE_STEPS = 1e8; // the wasm session's own limit (FlowSession::set_schedule)
+const MAX_EXPRESSION_LENGTH = 10000; // the expression compiler's own limit (kMaxExpressionLength)
 
 // The schedule's fields, left out of the hash while 0 (off), so that a link
 // from before them, or one with a constant learning rate, stays as it was.
 const OFF_WHEN_ZERO = new Set(['cosine', 'anneal']);
+
+// Whether a flow-view field is left out of the hash: the schedule while off,
+// the standard gradient, and the typed energy and its box unless the energy is custom.
+function leftOutOfHash(name, state) {
+  if (OFF_WHEN_ZERO.has(name)) return String(state[name]) === '0';
+  if (name === 'gradient') return state.gradient === 'standard';
+  if (name === 'expression' || name === 'box') return state.energy !== CUSTOM_ENERGY;
+  return false;
+}
+
+// The box of a typed energy, "xmin,xmax,ymin,ymax" as `nfvi fit --box` takes
+// it: its value is the same text with the numbers in their shortest form.
+function boxText(text) {
+  const parts = String(text).split(',').map((p) => p.trim());
+  const values = parts.map(Number);
+  const error = 'box must be xmin,xmax,ymin,ymax with xmin < xmax and ymin < ymax, e.g. -6,6,-6,6';
+  if (parts.length !== 4 || parts.some((p) => p === '') || !values.every(Number.isFinite)) return { error };
+  if (!(values[0] < values[1] && values[2] < values[3])) return { error };
+  return { value: values.join(',') };
+}
+
+// The box's four numbers, from its text (a value of boxText).
+export function boxNumbers(box) {
+  return String(box).split(',').map(Number);
+}
+
+// A typed energy as typed: only its length is checked here; the compiler in
+// the worker gives the verdict (checkSettings asks for it).
+function expressionText(text) {
+  const s = String(text).trim();
+  if (s === '') return { error: 'type an energy U(z) over z1, z2, e.g. 0.5*(z1^2 + z2^2)' };
+  if (s.length > MAX_EXPRESSION_LENGTH) return { error: `the energy is longer than ${MAX_EXPRESSION_LENGTH} characters` };
+  return { value: s };
+}
+
+// The key of a typed energy's verdict (its text and box).
+export function targetKey(expression, box) {
+  return JSON.stringify([expression, box]);
+}
 
 function wholeNumber(text, name, lo, hi) {
   const s = String(text).trim();
@@ -78,11 +138,15 @@ function flowSpecText(text) {
 export const FIELDS = {
   energy: (text) => (ENERGIES.includes(String(text))
     ? { value: String(text) } : { error: `energy must be one of ${ENERGIES.join(', ')}` }),
+  expression: expressionText,
+  box: boxText,
   flow: flowSpecText,
   samples: (text) => wholeNumber(text, 'samples per step', 1, 100000),
   lr: (text) => positiveNumber('learning rate', 1, 0.002)(text),
   cosine: (text) => wholeNumber(text, 'cosine decay steps T', 0, MAX_SCHEDULE_STEPS),
   anneal: (text) => wholeNumber(text, 'annealing steps A', 0, MAX_SCHEDULE_STEPS),
+  gradient: (text) => (String(text) in GRADIENTS
+    ? { value: String(text) } : { error: `gradient must be one of ${Object.keys(GRADIENTS).join(', ')}` }),
   seed: (text) => wholeNumber(text, 'seed', 0, MAX_SEED),
 };
 
@@ -145,8 +209,25 @@ export function checkConditionalSettings(texts) {
 // verdictOf(spec) is the core parser's verdict on a flow spec, { flow, layers }
 // or { error }, or null while it is not known yet (it comes from the worker):
 // then the flow's message is '' (no message, but Run waits for the verdict).
-export function checkSettings(texts, verdictOf, fields = FIELDS) {
+// targetVerdictOf(expression, box), the same for a typed energy ({ error,
+// column, warning }, or null), is asked only when the energy is custom; its
+// warning (a box that cuts off mass) comes back in `warnings`, which do not
+// hold the buttons. Returns { state, errors, warnings }.
+export function checkSettings(texts, verdictOf, fields = FIELDS, targetVerdictOf = () => null) {
   const { state, errors } = parseFields(fields, texts);
+  const warnings = {};
+  if ('expression' in fields && state.energy === CUSTOM_ENERGY) {
+    if (!errors.expression && !errors.box) {
+      const verdict = targetVerdictOf(state.expression, state.box);
+      if (verdict === null) errors.expression = '';
+      else if (verdict.error) errors.expression = verdict.error;
+      else if (verdict.warning) warnings.expression = `warning: ${verdict.warning}`;
+    }
+  } else {
+    // Hidden while the energy is not custom: their text waits, unjudged.
+    delete errors.expression;
+    delete errors.box;
+  }
   if (!errors.flow) {
     const verdict = verdictOf(state.flow);
     if (verdict === null) errors.flow = '';
@@ -156,7 +237,7 @@ export function checkSettings(texts, verdictOf, fields = FIELDS) {
         `browser (this flow has ${verdict.layers} layers)`;
     }
   }
-  return { state, errors };
+  return { state, errors, warnings };
 }
 
 // The VAE view's fields: a small VAE that learns visibly in about a minute.
@@ -204,7 +285,7 @@ export function settingsToHash(state, fields = FIELDS, view = 'flow', extra = {}
   const params = new URLSearchParams();
   if (view !== 'flow') params.set('view', view);
   for (const name of Object.keys(fields)) {
-    if (view === 'flow' && OFF_WHEN_ZERO.has(name) && String(state[name]) === '0') continue;
+    if (view === 'flow' && leftOutOfHash(name, state)) continue;
     params.set(name, String(state[name]));
   }
   for (const [name, value] of Object.entries(extra)) params.set(name, String(value));
@@ -366,6 +447,7 @@ export function modelFileFacts(text) {
     settings.samples = number(doc.samples);
     settings.lr = number(doc.lr) ?? number(doc.learning_rate);
     settings.seed = number(doc.seed);
+    if (typeof doc.gradient === 'string') settings.gradient = doc.gradient;
   } else if (kind === 'conditional' && doc.training && typeof doc.training === 'object') {
     const t = doc.training;
     const phase2 = t.phase2 && typeof t.phase2 === 'object' && number(t.phase2.steps) > 0 ? t.phase2 : null;
@@ -457,6 +539,11 @@ export const ENERGY_FORMULAS = Object.freeze({
     'w₃ = 3σ((z₁ − 1)/0.3)',
   U8: 'U(z) = Σ over four angles a = 0, π/4, π/2, 3π/4 of ½((‖z‖ − 3)/0.4)² − log(e^(−½((x_a − 3)/0.6)²) + ' +
     'e^(−½((x_a + 3)/0.6)²) + 10⁻⁵),  x_a = z₁cos a − z₂sin a: eight modes on a ring',
+  gmm40: 'FAB\'s 40-mode Gaussian mixture (Midgley et al. 2023): equal weights, each N(μₖ, s²I) with s = ' +
+    'softplus(1) = 1.3133; log Z = 0 exactly',
+  banana: 'Haario\'s banana: z₁ ~ N(0, 10²), z₂ | z₁ ~ N(0.03(z₁² − 100), 1); log Z = 0 exactly',
+  'two-moons': 'normflows\' two moons: U(z) = ½((‖z‖ − 2)/0.2)² − log(e^(−½((z₁ − 2)/0.3)²) + e^(−½((z₁ + 2)/0.3)²))',
+  rings: 'normflows\' ring mixture: U(z) = −log Σᵢ₌₁,₂ e^(−(‖z‖ − i)²/(2s²)),  s = 1/8',
 });
 export const TAPER_NOTE = 'plus the taper softplus(10(max(|z₁|, |z₂|) − 5)), which makes it normalisable';
 
@@ -474,6 +561,11 @@ export const VIEW_PRESETS = Object.freeze({
       settings: { energy: 'U4', flow: 'spline:4:bins=12:bound=6', samples: 500, lr: 0.003, cosine: 1500, anneal: 0 } },
     { name: 'eight modes', title: 'U8, affine:8, N 1000, lr 0.003: a ring of eight modes',
       settings: { energy: 'U8', flow: 'affine:8', samples: 1000, lr: 0.003, cosine: 0, anneal: 0 } },
+    { name: 'typed smiley',
+      title: 'a typed energy (two eyes and a mouth) over [-3, 3]^2, spline:4:bins=12:bound=6, N 500, lr 0.003, ' +
+        'cosine decay over 3000 steps, annealing over 500',
+      settings: { energy: 'custom', expression: SMILEY_EXPRESSION, box: '-3,3,-3,3', flow: 'spline:4:bins=12:bound=6',
+        samples: 500, lr: 0.003, cosine: 3000, anneal: 500 } },
   ],
   conditional: [
     { name: 'fast', title: 'K 8, H 32: a small network that learns the family in seconds',

@@ -132,10 +132,14 @@ export function startTrainingWorker(view) {
             runLoop().catch((error) => fail('training', error));
           }
           break;
-        case 'pause':
+        case 'pause': {
+          // A pause redraws the views, so that they show the flow that stopped.
+          const wasRunning = running;
           running = false;
           post('paused', { steps: session === null ? 0 : session.stepsTaken() });
+          if (wasRunning && session !== null) sendViews();
           break;
+        }
         case 'step':
           running = false;
           if (train(message.steps ?? 1)) sendViews();

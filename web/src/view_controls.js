@@ -83,12 +83,15 @@ export class ViewControls {
 
   // Shows each field's message beside it (or clears it); the buttons are
   // enabled only when every field is good. Returns whether they are.
-  showErrors(errors) {
+  // warnings: field name -> a warning the check found (shown where there is
+  // no error; it does not hold the buttons).
+  showErrors(errors, warnings = {}) {
     const messages = new Set();
     for (const name of this.names) {
       const message = errors[name] ?? '';
       // A value that is allowed but trains nothing gets a warning, not an error.
-      const warning = message === '' && name === 'lr' ? learningRateWarning(Number(this.$(name).value)) : '';
+      const warning = message !== '' ? ''
+        : name === 'lr' ? learningRateWarning(Number(this.$(name).value)) : warnings[name] ?? '';
       const span = this.$(`${name}-error`);
       const shown = message || warning;
       if (span.textContent !== shown) span.textContent = shown;
@@ -174,15 +177,16 @@ export class ViewControls {
 
   // Checks the fields as they stand and shows the messages.
   showFieldErrors() {
-    return this.showErrors(this.check(this.fieldTexts()).errors);
+    const { errors, warnings } = this.check(this.fieldTexts());
+    return this.showErrors(errors, warnings);
   }
 
   // The settings the fields ask for, when they call for a new session; null
   // when a field is bad (its message shown), or when the view comes back
   // (fromHash) to the settings of the session shown, which keeps its run.
   settingsToApply({ fromHash }) {
-    const { state, errors } = this.check(this.fieldTexts());
-    if (!this.showErrors(errors)) return null;
+    const { state, errors, warnings } = this.check(this.fieldTexts());
+    if (!this.showErrors(errors, warnings)) return null;
     if (fromHash && this.ready && JSON.stringify(state) === this.shownSettings) return null;
     this.settingsShown(state);
     return state;
@@ -223,7 +227,9 @@ export class ViewControls {
   // The stats of the two KL views (flow and conditional); steps per second
   // only when the stats carry them (null shows a dash).
   // A stat the view does not show (no element) is skipped.
-  showKlStats({ steps, klEstimate, klTrue, stepsPerSecond }, logZ) {
+  // klTrain (the flow view's training mean) goes beside the headline, which
+  // the flow view fills from fresh samples (showFlowKl); klTrue is the headline.
+  showKlStats({ steps, klEstimate, klTrue, klTrain, stepsPerSecond }, logZ) {
     const show = (id, text) => {
       const element = this.$(id);
       if (element !== null) element.textContent = text;
@@ -231,7 +237,8 @@ export class ViewControls {
     show('stat-step', String(steps));
     show('stat-estimate', formatStat(klEstimate));
     show('stat-logz', formatStat(logZ));
-    show('stat-kl-true', formatStat(klTrue));
+    if (klTrue !== undefined) show('stat-kl-true', formatStat(klTrue));
+    if (klTrain !== undefined) show('stat-kl-train', formatStat(klTrain));
     if (stepsPerSecond !== undefined) show('stat-speed', formatRate(stepsPerSecond));
   }
 
@@ -329,6 +336,12 @@ export class ViewControls {
       group.append(button);
     }
     first.before(group);
+  }
+
+  // The headline kl_true of a flow, from fresh samples: its value and "± se".
+  showFlowKl(klTrue, se) {
+    this.$('stat-kl-true').textContent = formatStat(klTrue);
+    this.$('stat-kl-true-se').textContent = Number.isFinite(se) ? ` ± ${se.toFixed(4)}` : '';
   }
 
   stepsShown() {
