@@ -66,3 +66,27 @@ export async function launchChromium() {
     },
   };
 }
+
+// The page a test file drives: the static server, Chromium, and one page
+// whose console errors and uncaught exceptions are pushed to consoleErrors.
+// timeout: the page's default timeout in ms (null: playwright's own).
+// Returns { server, browser, page, close }.
+export async function startTestPage(consoleErrors, { timeout = 30000 } = {}) {
+  const server = await serveDist();
+  const browser = await launchChromium();
+  const page = await browser.context.newPage();
+  if (timeout !== null) page.setDefaultTimeout(timeout);
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  return {
+    server,
+    browser,
+    page,
+    close: async () => {
+      await browser.close();
+      server.stop();
+    },
+  };
+}

@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { launchChromium, root, serveDist } from './browser.mjs';
+import { root, startTestPage } from './browser.mjs';
 
 const data = (name) => path.join(root, 'tests', 'data', name);
 const COND = data('cond_small_summary.json');
@@ -58,14 +58,7 @@ function scratchFile(name, contents) {
 }
 
 before(async () => {
-  server = await serveDist();
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.setDefaultTimeout(30000);
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  ({ server, browser, page } = await startTestPage(consoleErrors));
 });
 
 after(async () => {

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { launchChromium, root, serveDist } from './browser.mjs';
+import { root, startTestPage } from './browser.mjs';
 
 const screenshotDir = process.env.NFVI_SCREENSHOT_DIR ?? path.join(root, 'tests', 'browser', 'screenshots');
 
@@ -27,14 +27,7 @@ async function open(hash, key = 'sessions') {
 }
 
 before(async () => {
-  server = await serveDist();
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.setDefaultTimeout(30000);
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  ({ server, browser, page } = await startTestPage(consoleErrors));
 });
 
 after(async () => {
@@ -283,13 +276,13 @@ test('the schedule fields: checked, in the hash and back, applied on Reset after
   await page.waitForFunction(() => document.body.dataset.cosineSteps === '900');
   assert.match(page.url(), /cosine=900&anneal=20/);
 
-  // The spline 4 preset: its spec, N, lr and cosine 1500, no annealing; it trains.
+  // The spline 4 preset: its spec, N, lr and cosine 800, no annealing; it trains.
   await page.click('#reset');
-  await page.click('#presets button[data-flow="spline:4:bins=12:bound=6"]');
-  await page.waitForFunction(() => document.body.dataset.cosineSteps === '1500' &&
+  await page.click('#presets button[data-flow="spline:4:bins=12:bound=6:depth=1"]');
+  await page.waitForFunction(() => document.body.dataset.cosineSteps === '800' &&
     document.body.dataset.annealSteps === '0');
-  assert.equal(await page.getAttribute('#presets button[data-flow="spline:4:bins=12:bound=6"]', 'aria-pressed'), 'true');
-  assert.match(page.url(), /flow=spline%3A4%3Abins%3D12%3Abound%3D6&samples=500&lr=0\.003&cosine=1500&seed=1$/);
+  assert.equal(await page.getAttribute('#presets button[data-flow="spline:4:bins=12:bound=6:depth=1"]', 'aria-pressed'), 'true');
+  assert.match(page.url(), /flow=spline%3A4%3Abins%3D12%3Abound%3D6%3Adepth%3D1&samples=500&lr=0\.005&cosine=800&seed=1$/);
   await page.click('#run');
   await page.waitForFunction(() => Number(document.getElementById('stat-step').textContent) > 100 &&
     Number(document.getElementById('stat-kl-true').textContent) < 1, null, { timeout: 120000 });
@@ -300,6 +293,6 @@ test('the schedule fields: checked, in the hash and back, applied on Reset after
   await page.dispatchEvent('#cosine', 'change');
   await page.click('#reset');
   await page.waitForFunction(() => document.body.dataset.cosineSteps === '0');
-  assert.equal(await page.getAttribute('#presets button[data-flow="spline:4:bins=12:bound=6"]', 'aria-pressed'), 'false');
+  assert.equal(await page.getAttribute('#presets button[data-flow="spline:4:bins=12:bound=6:depth=1"]', 'aria-pressed'), 'false');
   assert.deepEqual(consoleErrors, []);
 });

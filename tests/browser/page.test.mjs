@@ -19,7 +19,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { launchChromium, root, serveDist } from './browser.mjs';
+import { root, startTestPage } from './browser.mjs';
 
 const screenshot = process.env.NFVI_SCREENSHOT ?? path.join(root, 'build-wasm', 'browser-test', 'page.png');
 const screenshotDir = process.env.NFVI_SCREENSHOT_DIR ?? path.join(root, 'tests', 'browser', 'screenshots');
@@ -65,13 +65,7 @@ function distinctColours(id) {
 }
 
 before(async () => {
-  server = await serveDist();
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  ({ server, browser, page } = await startTestPage(consoleErrors, { timeout: null }));
 });
 
 after(async () => {
@@ -223,15 +217,15 @@ test('a family switch: the spline 4 preset trains to kl_true < 0.05 (seconds to 
   assert.equal(page.url(), `${server.url}#energy=U1&flow=planar%3A50&samples=1000&lr=0.002&seed=1`);
   assert.equal(await page.inputValue('#flow'), 'planar:50');
   assert.equal(await page.getAttribute('#presets button[data-flow="planar:50"]', 'aria-pressed'), 'true');
-  await page.click('#presets button[data-flow="spline:4:bins=12:bound=6"]');
-  await waitForSession('U1: spline:4:bins=12:bound=6 (K = 4), N = 500, lr = 0.003, cosine over 1500 steps, seed 1');
-  assert.equal(await page.inputValue('#flow'), 'spline:4:bins=12:bound=6');
-  assert.equal(await page.inputValue('#cosine'), '1500');
+  await page.click('#presets button[data-flow="spline:4:bins=12:bound=6:depth=1"]');
+  await waitForSession('U1: spline:4:bins=12:bound=6:depth=1 (K = 4), N = 500, lr = 0.005, cosine over 800 steps, seed 1');
+  assert.equal(await page.inputValue('#flow'), 'spline:4:bins=12:bound=6:depth=1');
+  assert.equal(await page.inputValue('#cosine'), '800');
   assert.equal(await page.inputValue('#anneal'), '0');
   assert.equal(await page.inputValue('#samples'), '500');
-  assert.equal(await page.inputValue('#lr'), '0.003');
-  assert.match(page.url(), /#energy=U1&flow=spline%3A4%3Abins%3D12%3Abound%3D6&samples=500&lr=0.003&cosine=1500&seed=1$/);
-  assert.equal(await page.getAttribute('#presets button[data-flow="spline:4:bins=12:bound=6"]', 'aria-pressed'), 'true');
+  assert.equal(await page.inputValue('#lr'), '0.005');
+  assert.match(page.url(), /#energy=U1&flow=spline%3A4%3Abins%3D12%3Abound%3D6%3Adepth%3D1&samples=500&lr=0.005&cosine=800&seed=1$/);
+  assert.equal(await page.getAttribute('#presets button[data-flow="spline:4:bins=12:bound=6:depth=1"]', 'aria-pressed'), 'true');
   assert.equal(await page.getAttribute('#presets button[data-flow="planar:50"]', 'aria-pressed'), 'false');
 
   const start = Date.now();
@@ -263,20 +257,20 @@ test('a family switch: the spline 4 preset trains to kl_true < 0.05 (seconds to 
 
   // Its model file (version 2) loads back, and the field shows its spec.
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
-  assert.match(download.suggestedFilename(), /^nfvi-U1-spline-4-bins-12-bound-6-seed1-step\d+\.json$/);
+  assert.match(download.suggestedFilename(), /^nfvi-U1-spline-4-bins-12-bound-6-depth-1-seed1-step\d+\.json$/);
   const file = await download.path();
   const model = JSON.parse(readFileSync(file, 'utf8'));
   assert.equal(model.version, 2);
-  assert.equal(model.flow, 'spline:4:bins=12:bound=6');
+  assert.equal(model.flow, 'spline:4:bins=12:bound=6:depth=1');
   await page.click('#presets button[data-flow="radial:30"]'); // the trained flow is kept until Reset
   await page.click('#reset');
   await waitForSession('U1: radial:30 (K = 30)');
   let sessions = await sessionsShown();
   await page.setInputFiles('#load', file);
   await page.waitForFunction((n) => Number(document.body.dataset.sessions) === n + 1, sessions);
-  assert.equal(await page.inputValue('#flow'), 'spline:4:bins=12:bound=6');
-  assert.match(await text('#status'), /^U1: spline:4:bins=12:bound=6 \(K = 4\)/);
-  assert.match(page.url(), /flow=spline%3A4%3Abins%3D12%3Abound%3D6&/);
+  assert.equal(await page.inputValue('#flow'), 'spline:4:bins=12:bound=6:depth=1');
+  assert.match(await text('#status'), /^U1: spline:4:bins=12:bound=6:depth=1 \(K = 4\)/);
+  assert.match(page.url(), /flow=spline%3A4%3Abins%3D12%3Abound%3D6%3Adepth%3D1&/);
   assert.ok(await klTrueShown() < 1, `kl_true of the loaded flow: ${await text('#stat-kl-true')}`);
   // So does a version 1 file (a planar flow, before the flow families).
   sessions = await sessionsShown();
@@ -309,12 +303,12 @@ test('Compare: a second flow trains beside the first, both on one chart, both de
   assert.equal(await page.getAttribute('#compare', 'aria-expanded'), 'true');
   await page.waitForFunction(() => document.body.dataset.compareSessions === '1', null, { timeout: 30000 });
   // It opens with the spline 4 preset at the flow view's seed, on its energy.
-  await waitForSession('U1: spline:4:bins=12:bound=6 (K = 4), N = 500, lr = 0.003, cosine over 1500 steps, seed 1',
+  await waitForSession('U1: spline:4:bins=12:bound=6:depth=1 (K = 4), N = 500, lr = 0.005, cosine over 800 steps, seed 1',
     'cmp-status');
-  assert.equal(await page.inputValue('#cmp-flow'), 'spline:4:bins=12:bound=6');
-  assert.equal(await page.inputValue('#cmp-cosine'), '1500');
+  assert.equal(await page.inputValue('#cmp-flow'), 'spline:4:bins=12:bound=6:depth=1');
+  assert.equal(await page.inputValue('#cmp-cosine'), '800');
   assert.match(page.url(),
-    /&compare=spline%3A4%3Abins%3D12%3Abound%3D6&compare_samples=500&compare_lr=0.003&compare_cosine=1500&compare_seed=1$/);
+    /&compare=spline%3A4%3Abins%3D12%3Abound%3D6%3Adepth%3D1&compare_samples=500&compare_lr=0.005&compare_cosine=800&compare_seed=1$/);
 
   // A bad spec in the panel holds Run too.
   await page.fill('#cmp-flow', 'spline:4:depth=9');

@@ -26,6 +26,8 @@ try {
     if (only !== null && name !== only) continue;
     const sessions = Number(await page.evaluate(() => document.body.dataset.sessions));
     await page.click(`#presets button[data-flow="${flow}"]`);
+    // A trained flow is kept until Reset: the preset's fields wait for it.
+    if (await page.isVisible('#pending')) await page.click('#reset');
     await page.waitForFunction((n) => Number(document.body.dataset.sessions) === n + 1, sessions);
     const start = Date.now();
     await page.click('#run');

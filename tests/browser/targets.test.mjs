@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { launchChromium, root, serveDist } from './browser.mjs';
+import { root, startTestPage } from './browser.mjs';
 
 const screenshotDir = process.env.NFVI_SCREENSHOT_DIR ?? path.join(root, 'tests', 'browser', 'screenshots');
 const U1_TEXT = '0.5*((sqrt(z1^2+z2^2)-2)/0.4)^2 - log(exp(-0.5*((z1-2)/0.6)^2)+exp(-0.5*((z1+2)/0.6)^2))';
@@ -44,14 +44,7 @@ async function trainSteps(steps, timeout = 180000) {
 
 before(async () => {
   mkdirSync(screenshotDir, { recursive: true });
-  server = await serveDist();
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.setDefaultTimeout(30000);
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  ({ server, browser, page } = await startTestPage(consoleErrors));
 });
 
 after(async () => {

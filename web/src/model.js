@@ -38,8 +38,9 @@ export const PRESETS = Object.freeze([
   { name: 'planar 50', flow: 'planar:50', lr: 0.002, samples: 1000, cosine: 0, anneal: 0 },
   { name: 'radial 30', flow: 'radial:30', lr: 0.005, samples: 1000, cosine: 0, anneal: 0 },
   { name: 'affine 8', flow: 'affine:8', lr: 0.003, samples: 500, cosine: 0, anneal: 0 },
-  // Natively, kl_true about 0.007 on U1 after its 1500 steps.
-  { name: 'spline 4', flow: 'spline:4:bins=12:bound=6', lr: 0.003, samples: 500, cosine: 1500, anneal: 0 },
+  // One hidden layer per conditioner, a quarter cheaper per step than two:
+  // natively, kl_true 0.0061 on U1 after its 800 steps (below 0.01 from about step 750).
+  { name: 'spline 4', flow: 'spline:4:bins=12:bound=6:depth=1', lr: 0.005, samples: 500, cosine: 800, anneal: 0 },
 ].map((preset) => Object.freeze(preset)));
 
 // The Compare panel opens with this preset (or, when the flow view already
