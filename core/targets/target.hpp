@@ -24,6 +24,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "targets/energies.hpp"
@@ -59,6 +60,10 @@ struct Target {
   std::string expression;       // the energy as text ("" for none)
   int default_steps = 10000;    // training steps unless the user sets them
   EnergyFunction energy;        // z (D, N) -> U (N), grad U (D, N), resized
+  // The centres (z1, z2) of its modes, for a mixture whose modes are known
+  // (gmm40: its 40 means), so that a fit can count the modes its samples
+  // reach (vi/mode_coverage.hpp); empty for every other target.
+  std::vector<std::pair<double, double>> mode_centres;
   TargetSpec spec;              // rebuilds this target
 };
 

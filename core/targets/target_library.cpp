@@ -211,6 +211,7 @@ Target make_library_target(const std::string& name, int dim) {
     if (name == "gmm40") {
       t.expression = gmm40_expression();
       t.log_z = 0.0;
+      t.mode_centres = gmm40_means();
     } else if (name == "banana") {
       t.expression = "0.5*(z1/10)^2 + 0.5*(z2 - 0.03*(z1^2 - 100))^2 + log(2*pi*10)";
       t.log_z = 0.0;

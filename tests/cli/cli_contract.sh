@@ -86,6 +86,16 @@ grep -q '"k_hat_tail_size": 949,' "$work/out/summary.json" || fail "fit k_hat_ta
 grep "took" "$work/stderr" | tail -1 | grep -q "ESS [0-9.]*%, k-hat " ||
   fail "the last progress line has no ESS and k-hat: $(grep took "$work/stderr")"
 grep -q "(saved flow)" "$work/stderr" || fail "the last progress line does not give the saved flow's KL"
+grep -q '"modes_covered"' "$work/out/summary.json" && fail "a U1 fit reports modes_covered (U1 has no mode centres)"
+
+# gmm40 carries its 40 mode centres: the fit counts the modes its samples reach.
+"$nfvi" fit --target gmm40 --steps 5 --seed 7 --no-figures --out "$work/gmm40" >/dev/null 2>"$work/stderr" ||
+  fail "gmm40 fit failed: $(tail -1 "$work/stderr")"
+grep -q '"modes_covered"' "$work/gmm40/summary.json" && grep -q '"of": 40,' "$work/gmm40/summary.json" ||
+  fail "gmm40 summary.json has no modes_covered of 40"
+grep -q '"threshold": 0.005' "$work/gmm40/summary.json" || fail "gmm40 modes_covered has no threshold 0.005"
+grep "took" "$work/stderr" | tail -1 | grep -q "modes covered [0-9]* of 40" ||
+  fail "the last gmm40 progress line has no modes covered: $(grep took "$work/stderr")"
 
 # Reload: sample from the trained model.
 "$nfvi" sample --model "$work/out/summary.json" --n 1000 --out "$work/s.csv" >/dev/null 2>&1 || fail "sample failed"
