@@ -125,9 +125,9 @@ nlohmann::json checked_file_config(const std::string& bytes) {
   for (const auto& l : limits) {
     const int value = config_int(config, l.key);
     if (value < l.lo || value > l.hi)
-      throw CheckpointError("its " + std::string(l.name) + " is " + std::to_string(value) + ", and the page holds " +
-                            l.name + " from " + std::to_string(l.lo) + " to " + std::to_string(l.hi) +
-                            " only: continue it with nfvi vae --resume");
+      throw CheckpointError("its network has " + std::string(l.name) + " " + std::to_string(value) +
+                            ", and the page holds " + l.name + " from " + std::to_string(l.lo) + " to " +
+                            std::to_string(l.hi) + " only: continue it with nfvi vae --resume");
   }
   for (const char* key : {"samples", "batch", "eval_every", "is_samples"})
     if (config_int(config, key) < 1) throw CheckpointError(std::string("damaged header: its ") + key + " is below 1");

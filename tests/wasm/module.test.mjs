@@ -527,5 +527,29 @@ test('VAE: bad model files get one-line messages', () => {
   }
   // The network must be the file's.
   assert.throws(() => fromCheckpoint(bytes, { hidden: 32 }), /must be the checkpoint's/);
+  // A header edited (its checksum made to fit): the page's limits and data are named.
+  const edited = (edit) => {
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    const n = Number(view.getBigUint64(8, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + n)));
+    edit(header.config);
+    const text = new TextEncoder().encode(JSON.stringify(header));
+    const out = new Uint8Array(16 + text.length + (bytes.length - 16 - n));
+    out.set(bytes.subarray(0, 8));
+    new DataView(out.buffer).setBigUint64(8, BigInt(text.length), true);
+    out.set(text, 16);
+    out.set(bytes.subarray(16 + n, bytes.length - 8), 16 + text.length);
+    let hash = 0xcbf29ce484222325n; // FNV-1a 64, as vae_checkpoint_checksum
+    for (const b of out.subarray(0, out.length - 8)) hash = BigInt.asUintN(64, (hash ^ BigInt(b)) * 0x100000001b3n);
+    new DataView(out.buffer).setBigUint64(out.length - 8, hash, true);
+    return out;
+  };
+  assert.equal(nfvi.VaeSession.checkpointSettings(edited(() => {})).hidden, 16, 'the edit keeps a good file good');
+  assert.throws(() => nfvi.VaeSession.checkpointSettings(edited((c) => { c.hidden = 2048; })),
+    /^Error: its network has hidden units 2048, and the page holds hidden units from 1 to 1024 only: continue it with nfvi vae --resume$/);
+  assert.throws(() => nfvi.VaeSession.checkpointSettings(edited((c) => { c.latent = 100; })), /latent dimension 100/);
+  assert.throws(() => nfvi.VaeSession.checkpointSettings(edited((c) => { c.data = 'fashion'; })),
+    /trained on --data "fashion"; the page has the digits only/);
+  assert.throws(() => nfvi.VaeSession.checkpointSettings(edited((c) => { delete c.seed; })), /its config has no "seed"/);
   good.delete();
 });
