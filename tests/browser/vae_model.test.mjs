@@ -3,6 +3,7 @@
 // same test ELBO and its settings in the fields; a bad file gets its message
 // beside Load while the trained VAE stays. Debian's Chromium, headless.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -10,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { launchChromium, root, serveDist } from './browser.mjs';
 
 const scratch = path.join(root, 'build-wasm', 'browser-test', 'vae-model');
+const nativeProgram = process.env.NFVI_NATIVE ?? path.join(root, 'build', 'native', 'nfvi');
 
 let server;
 let browser;
@@ -117,5 +119,38 @@ test('VAE: a trained model downloads, loads back with the same test ELBO, and a 
   assert.equal(Number(await body('vaeSessions')), sessions + 2, 'no new session');
   assert.match(await text('#v-source'), /^loaded from saved\.bin/);
   assert.equal(await page.inputValue('#v-hidden'), '32');
-  assert.deepEqual(consoleErrors, []);
 });
+
+test('VAE: nfvi vae\'s checkpoint.bin loads, with its settings in the fields and a batch the page cannot train replaced',
+  async () => {
+    // One epoch of a tiny network with samples x batch = 12,800, beyond the page's 10,000.
+    const out = path.join(scratch, 'native');
+    execFileSync(nativeProgram, ['vae', '--data', 'digits', '--latent', '2', '--flows', '2', '--hidden', '16',
+      '--samples', '100', '--batch', '128', '--lr', '0.002', '--seed', '9', '--epochs', '1', '--is-samples', '1',
+      '--threads', '1', '--overwrite', '--out', out], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    await page.goto('about:blank');
+    await page.goto(`${server.url}#view=vae`);
+    await waitForCount('vaeSessions', 1);
+    await page.setInputFiles('#v-load', path.join(out, 'checkpoint.bin'));
+    await waitForCount('vaeSessions', 2);
+    for (const [id, value] of [['v-hidden', '16'], ['v-flows', '2'], ['v-samples', '100'], ['v-batch', '100'],
+      ['v-lr', '0.002'], ['v-seed', '9']]) {
+      assert.equal(await page.inputValue(`#${id}`), value, id);
+    }
+    assert.equal(await text('#v-source'), 'loaded from checkpoint.bin (nfvi vae\'s, 1 epoch of its 9,000 digits, ' +
+      'trained in float (the page goes on in double)); its batch 128 cannot be used here, so the page\'s value trains it');
+    assert.equal(await text('#v-load-error'), '');
+    assert.equal(await page.isDisabled('#v-save'), false);
+    // A trained model's test ELBO, not a new one's (about -544 nats).
+    const views = Number(await body('vaeViews'));
+    await page.fill('#v-digit', '2');
+    await page.dispatchEvent('#v-digit', 'change');
+    await waitForCount('vaeViews', views + 1);
+    assert.ok(Number(await body('vaeTestElbo')) > -300, await body('vaeTestElbo'));
+    // A field change waits for Reset: the loaded model is not discarded.
+    await page.fill('#v-seed', '3');
+    await page.dispatchEvent('#v-seed', 'change');
+    assert.equal(Number(await body('vaeSessions')), 2);
+    assert.equal(await page.isHidden('#v-pending'), false);
+    assert.deepEqual(consoleErrors, []);
+  });
