@@ -499,9 +499,8 @@ test('VAE: nfvi vae\'s checkpoint.bin loads with the weights it trained, and a p
   execFileSync('mkdir', ['-p', page]);
   writeFileSync(path.join(page, 'checkpoint.bin'), p.save());
   const pageFlags = flags.map((f, i) => (flags[i - 1] === '--is-samples' ? '200' : f));
-  const stderr = execFileSync(nativeProgram, ['vae', ...pageFlags, '--eval-every', '10', '--epochs', '1', '--resume',
-    '--out', page], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  void stderr;
+  execFileSync(nativeProgram, ['vae', ...pageFlags, '--eval-every', '10', '--epochs', '1', '--resume', '--out', page],
+    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   const resumed = new Uint8Array(readFileSync(path.join(page, 'checkpoint.bin')));
   const back = fromCheckpoint(resumed);
   assert.equal(back.adamSteps(), 7 + 90);
