@@ -103,7 +103,10 @@ std::string encode_vae_checkpoint(const VaeCheckpoint& c) {
                        {"random_spare", s.random.spare_normal},
                        {"sizes", {s.parameters.size(), s.encoder_adam.m.size(), s.decoder_adam.m.size()}},
                        {"history", history}};
-  const std::string text = header.dump();
+  json full = header;
+  if (c.steps_before_epoch_1 > 0) full["steps_before_epoch_1"] = c.steps_before_epoch_1;
+  if (!c.page.is_null()) full["page"] = c.page;
+  const std::string text = full.dump();
   std::string out(kMagicV2, 8);
   out.reserve(16 + text.size() +
               8 * static_cast<size_t>(s.parameters.size() + 2 * s.encoder_adam.m.size() + 2 * s.decoder_adam.m.size()) +
@@ -116,25 +119,31 @@ std::string encode_vae_checkpoint(const VaeCheckpoint& c) {
   return out;
 }
 
-VaeCheckpoint decode_vae_checkpoint(const std::string& bytes, const VaeCheckpointExpectation& e) {
-  if (bytes.size() < 16) throw bad("not an nfvi VAE checkpoint (too short)");
-  const bool v2 = std::memcmp(bytes.data(), kMagicV2, 8) == 0;
-  if (!v2 && std::memcmp(bytes.data(), kMagicV1, 8) != 0) throw bad("not an nfvi VAE checkpoint");
-  const std::uint64_t header_length = get_u64(bytes.data() + 8);
-  if (header_length > kMaxHeaderBytes || header_length > bytes.size() - 16) throw bad("damaged header (its length)");
+namespace {
 
-  // The size of the whole file follows from the expected vectors: check it before anything else.
-  const std::uint64_t doubles = static_cast<std::uint64_t>(e.parameters) +
-                                2 * static_cast<std::uint64_t>(e.encoder_moments) +
-                                2 * static_cast<std::uint64_t>(e.decoder_moments);
-  const std::uint64_t expected_size = 16 + header_length + 8 * doubles + (v2 ? 8 : 0);
-  if (bytes.size() != expected_size)
-    throw bad("truncated or damaged: " + std::to_string(bytes.size()) + " bytes, not the " +
-              std::to_string(expected_size) + " this run's checkpoint has");
+// The checks that need no expectation: the magic, the header's length (and,
+// when expected_size is not 0, the file's), the checksum; returns the header.
+json checked_header(const std::string& bytes, bool& v2, std::uint64_t& header_length,
+                    const VaeCheckpointExpectation* e) {
+  if (bytes.size() < 16) throw bad("not an nfvi VAE checkpoint (too short)");
+  v2 = std::memcmp(bytes.data(), kMagicV2, 8) == 0;
+  if (!v2 && std::memcmp(bytes.data(), kMagicV1, 8) != 0) throw bad("not an nfvi VAE checkpoint");
+  header_length = get_u64(bytes.data() + 8);
+  if (header_length > kMaxHeaderBytes || header_length > bytes.size() - 16) throw bad("damaged header (its length)");
+  if (e != nullptr) {
+    // The size of the whole file follows from the expected vectors: check it before anything else.
+    const std::uint64_t doubles = static_cast<std::uint64_t>(e->parameters) +
+                                  2 * static_cast<std::uint64_t>(e->encoder_moments) +
+                                  2 * static_cast<std::uint64_t>(e->decoder_moments);
+    const std::uint64_t expected_size = 16 + header_length + 8 * doubles + (v2 ? 8 : 0);
+    if (bytes.size() != expected_size)
+      throw bad("truncated or damaged: " + std::to_string(bytes.size()) + " bytes, not the " +
+                std::to_string(expected_size) + " this run's checkpoint has");
+  } else if (v2 && bytes.size() < 16 + header_length + 8) {
+    throw bad("truncated: it ends before its checksum");
+  }
   if (v2 && get_u64(bytes.data() + bytes.size() - 8) != vae_checkpoint_checksum(bytes.data(), bytes.size() - 8))
     throw bad("damaged: its checksum does not match");
-
-  VaeCheckpoint c;
   json header;
   try {
     header = json_checks::parse_json_text(bytes.substr(16, header_length));
@@ -142,6 +151,25 @@ VaeCheckpoint decode_vae_checkpoint(const std::string& bytes, const VaeCheckpoin
     throw bad(std::string("damaged header: ") + error.what());
   }
   if (!header.is_object()) throw bad("damaged header: not a JSON object");
+  return header;
+}
+
+}  // namespace
+
+json vae_checkpoint_config(const std::string& bytes) {
+  bool v2 = false;
+  std::uint64_t header_length = 0;
+  const json header = checked_header(bytes, v2, header_length, nullptr);
+  const json& config = field(header, "config");
+  if (!config.is_object()) throw bad("damaged header: \"config\" is not an object");
+  return config;
+}
+
+VaeCheckpoint decode_vae_checkpoint(const std::string& bytes, const VaeCheckpointExpectation& e) {
+  bool v2 = false;
+  std::uint64_t header_length = 0;
+  const json header = checked_header(bytes, v2, header_length, &e);
+  VaeCheckpoint c;
 
   const json& config = field(header, "config");
   if (!config.is_object()) throw bad("damaged header: \"config\" is not an object");
@@ -154,9 +182,14 @@ VaeCheckpoint decode_vae_checkpoint(const std::string& bytes, const VaeCheckpoin
   if (config.size() != e.config.size()) throw bad("damaged header: its config has settings this nfvi does not know");
   c.config = config;
 
+  // A model from the page: its Adam steps came before epoch 1, and it may have no epoch yet.
+  if (const auto before = header.find("steps_before_epoch_1"); before != header.end())
+    c.steps_before_epoch_1 = whole(*before, "steps_before_epoch_1", 0, 1000000000000LL);
+  if (const auto page = header.find("page"); page != header.end()) c.page = *page;
   FlowVaeTrainingState& s = c.state;
-  s.epochs_done = static_cast<int>(whole(field(header, "epochs_done"), "epochs_done", 1, e.max_epochs));
-  const long long steps = static_cast<long long>(s.epochs_done) * e.batches_per_epoch;
+  s.epochs_done = static_cast<int>(
+      whole(field(header, "epochs_done"), "epochs_done", c.steps_before_epoch_1 > 0 ? 0 : 1, e.max_epochs));
+  const long long steps = c.steps_before_epoch_1 + static_cast<long long>(s.epochs_done) * e.batches_per_epoch;
   const json& history = field(header, "history");
   if (!history.is_array() || history.size() != static_cast<size_t>(s.epochs_done))
     throw bad("damaged header: the history does not hold " + std::to_string(s.epochs_done) + " epochs");

@@ -248,6 +248,9 @@ int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestI
        existing_results_policy(o.overwrite, o.resume),
        "pass --resume to continue it or --overwrite to replace it"});
   std::vector<EpochRecord> history;
+  // A model from the web page: its Adam steps before epoch 1 and its record, kept in every checkpoint.
+  long long steps_before_epoch_1 = 0;
+  json page_record;
   if (o.resume) {
     const std::string checkpoint_path = out.file("checkpoint.bin");
     std::error_code ec;
@@ -273,10 +276,15 @@ int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestI
       throw UsageError("--epochs: the checkpoint already holds " + std::to_string(checkpoint.state.epochs_done) +
                        " epochs; ask for at least that many");
     history = checkpoint.history;
+    steps_before_epoch_1 = checkpoint.steps_before_epoch_1;
+    page_record = checkpoint.page;
     // The checkpoint defines the run: a kill between its rename and
     // elbo.csv's would otherwise leave elbo.csv an epoch short for good.
     write_run_files(out, cfg, history);
-    std::fprintf(stderr, "resuming %s after epoch %d\n", out_path.c_str(), trainer.epochs_done());
+    std::fprintf(stderr, "resuming %s after epoch %d%s\n", out_path.c_str(), trainer.epochs_done(),
+                 steps_before_epoch_1 > 0
+                     ? (" (and " + std::to_string(steps_before_epoch_1) + " Adam steps on the web page before it)").c_str()
+                     : "");
   }
   std::fprintf(stderr, "data: %s; %d flows, %d samples, latent %d, %d epochs, %d batches per epoch, %d thread(s)\n",
                data.description.c_str(), o.flows, o.samples, o.latent, o.epochs, trainer.batches_per_epoch(),
@@ -331,7 +339,7 @@ int train_vae(const VaeOptions& o, const std::string& out_path, const TrainTestI
 
     history.push_back(record);
     throw_if_interrupted();  // the epoch is done only once its checkpoint is
-    out.replace_file("checkpoint.bin", encode_vae_checkpoint({cfg, trainer.state(), history}));
+    out.replace_file("checkpoint.bin", encode_vae_checkpoint({cfg, trainer.state(), history, steps_before_epoch_1, page_record}));
     write_run_files(out, cfg, history);
   }
 

@@ -135,3 +135,32 @@ TEST_CASE("vae checkpoint: version 1 files (no checksum, -1 for a missing -log p
   CHECK(std::isnan(back.history[0].test_nll));
   CHECK(back.state.parameters == f.checkpoint.state.parameters);
 }
+
+TEST_CASE("vae checkpoint: a page model (Adam steps before epoch 1, no epoch) round-trips and its steps are checked",
+          "[vae][checkpoint]") {
+  Fixture f;
+  // 7 steps on the page, then 2 epochs of 3 batches: Adam's powers fit 13 steps.
+  f.checkpoint.steps_before_epoch_1 = 7;
+  f.checkpoint.page = {{"batch_elbos", {-500.0, -490.0}}, {"epochs", 1}};
+  for (Adam::State* a : {&f.checkpoint.state.encoder_adam, &f.checkpoint.state.decoder_adam}) {
+    a->beta1_power = std::pow(Adam::kBeta1, 13);
+    a->beta2_power = std::pow(Adam::kBeta2, 13);
+  }
+  const VaeCheckpoint back = decode_vae_checkpoint(f.bytes(), f.expected);
+  CHECK(back.steps_before_epoch_1 == 7);
+  CHECK(back.page == f.checkpoint.page);
+  CHECK(vae_checkpoint_config(f.bytes()) == f.checkpoint.config);
+  // Without its steps before epoch 1, the powers do not fit the epochs alone.
+  CHECK(f.error_of(f.with_header([](json& h) { h.erase("steps_before_epoch_1"); })).find("does not fit") !=
+        std::string::npos);
+  // No epoch yet is allowed only after steps on the page.
+  Fixture page_only;
+  page_only.checkpoint.state.epochs_done = 0;
+  page_only.checkpoint.history.clear();
+  page_only.checkpoint.steps_before_epoch_1 = 6;
+  CHECK(decode_vae_checkpoint(page_only.bytes(), page_only.expected).state.epochs_done == 0);
+  page_only.checkpoint.steps_before_epoch_1 = 0;
+  CHECK(page_only.error_of(page_only.bytes()).find("epochs_done is out of range") != std::string::npos);
+  CHECK_THROWS_AS(vae_checkpoint_config("NFVIVAE2"), CheckpointError);
+  CHECK_THROWS_AS(vae_checkpoint_config(std::string("{\"format\": \"nfvi-flow\"}")), CheckpointError);
+}

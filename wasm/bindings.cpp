@@ -170,6 +170,46 @@ VaeSession* new_vae(val pixels, int train_images, int test_images, int latent, i
     return new VaeSession(source, static_cast<int>(length / 784), settings);
   });
 }
+// bytes: a Uint8Array (or ArrayBuffer) of a checkpoint.bin.
+std::string checkpoint_bytes(val bytes) {
+  if (bytes.instanceof (val::global("ArrayBuffer"))) bytes = val::global("Uint8Array").new_(bytes);
+  if (!bytes.instanceof (val::global("Uint8Array"))) throw std::invalid_argument("the model must be a Uint8Array");
+  const std::size_t n = bytes["length"].as<std::size_t>();
+  std::string out(n, '\0');
+  if (n > 0) val(emscripten::typed_memory_view(n, reinterpret_cast<unsigned char*>(out.data()))).call<void>("set", bytes);
+  return out;
+}
+VaeSession* vae_from_checkpoint(val pixels, val bytes, int train_images, int test_images, int latent, int flows,
+                                int hidden, int samples, int batch, double learning_rate, double seed) {
+  return rethrow_as_js_error([&] {
+    if (!nfvi::js::is_float_array(pixels)) throw std::invalid_argument("pixels must be a Float32Array or Float64Array");
+    const double length = pixels["length"].as<double>();
+    if (length <= 0 || std::fmod(length, 784) != 0)
+      throw std::invalid_argument("pixels must hold whole 28 x 28 images (a multiple of 784 values)");
+    nfvi::VaeSessionSettings settings{train_images, test_images, latent,        flows, hidden,
+                                      samples,      batch,       learning_rate, seed};
+    const auto source = [&pixels](std::size_t offset, std::size_t count, double* out) {
+      nfvi::js::copy_from_typed_array(pixels, offset, count, out);
+    };
+    return new VaeSession(source, static_cast<int>(length / 784), checkpoint_bytes(bytes), settings);
+  });
+}
+// The checkpoint's settings as a plain object (VaeSession::checkpoint_settings).
+val vae_checkpoint_settings(val bytes) {
+  return rethrow_as_js_error([&] {
+    const nlohmann::json s = VaeSession::checkpoint_settings(checkpoint_bytes(bytes));
+    return val::global("JSON").call<val>("parse", s.dump());
+  });
+}
+// The model as checkpoint.bin's bytes.
+val vae_save(const VaeSession& s) {
+  return rethrow_as_js_error([&] {
+    const std::string bytes = s.save();
+    val copy = val::global("Uint8Array").new_(bytes.size());
+    copy.call<void>("set", val(emscripten::typed_memory_view(bytes.size(), reinterpret_cast<const unsigned char*>(bytes.data()))));
+    return copy;
+  });
+}
 val train_vae(VaeSession& s, int batches) {
   return rethrow_as_js_error([&] { return train_result(s.train(batches)); });
 }
@@ -266,6 +306,10 @@ EMSCRIPTEN_BINDINGS(nfvi) {
       .function("toJson", &ConditionalSession::to_json);
   emscripten::class_<VaeSession>("VaeSession")
       .constructor(&new_vae, allow_raw_pointers())
+      .class_function("fromCheckpoint", &vae_from_checkpoint, allow_raw_pointers())
+      .class_function("checkpointSettings", &vae_checkpoint_settings)
+      .function("save", &vae_save)
+      .function("adamSteps", &VaeSession::adam_steps)
       .function("train", &train_vae)
       .function("latent", &VaeSession::latent)
       .function("flows", &VaeSession::flows)

@@ -1,9 +1,11 @@
 #include "vae_session.hpp"
 
 #include <cmath>
+#include <iterator>
 #include <stdexcept>
 
 #include "vae/binary_images.hpp"
+#include "vae_checkpoint.hpp"
 #include "image_datasets.hpp"  // kSplitSeed only (header constants; the file loading stays native)
 #include "math/scalar_math.hpp"
 
@@ -68,15 +70,172 @@ Matrix binarized_images(const VaeSession::PixelSource& pixels, const std::vector
 
 }  // namespace
 
-VaeSession::VaeSession(const PixelSource& pixels, int image_count, const VaeSessionSettings& settings) {
-  const FlowVaeTrainingConfig config = checked_config(settings, image_count);
+void VaeSession::load_images(const PixelSource& pixels, int image_count, const VaeSessionSettings& settings) {
   // The split of data/image_datasets.cpp: one permutation with kSplitSeed, test images first.
   Random split_random(kSplitSeed);
   const std::vector<Eigen::Index> order = random_permutation(image_count, split_random);
   test_ = binarized_images(pixels, {order.begin(), order.begin() + settings.test_images});
   train_ = binarized_images(
       pixels, {order.begin() + kNativeTestImages, order.begin() + kNativeTestImages + settings.train_images});
+}
+
+VaeSession::VaeSession(const PixelSource& pixels, int image_count, const VaeSessionSettings& settings) {
+  const FlowVaeTrainingConfig config = checked_config(settings, image_count);
+  load_images(pixels, image_count, settings);
   trainer_ = std::make_unique<FlowVaeTrainer>(config, train_.cols());
+}
+
+namespace {
+
+// The keys of `nfvi vae`'s run config (native/vae_command.cpp run_config), all of which a checkpoint holds.
+const char* const kConfigKeys[] = {"data",  "binarize", "latent",     "flows",      "samples",  "hidden",
+                                   "batch", "lr",       "seed",       "eval_every", "is_samples", "precision"};
+
+const nlohmann::json& config_value(const nlohmann::json& config, const char* key) {
+  const auto it = config.find(key);
+  if (it == config.end()) throw CheckpointError(std::string("damaged header: its config has no \"") + key + "\"");
+  return *it;
+}
+
+int config_int(const nlohmann::json& config, const char* key) {
+  const nlohmann::json& v = config_value(config, key);
+  if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 1000000000LL)
+    throw CheckpointError(std::string("damaged header: its ") + key + " is not a whole number");
+  return static_cast<int>(v.get<long long>());
+}
+
+// The config, checked for the page: every key of nfvi vae's, the digits binarized at 0.5, and a network the
+// page can hold (a one-line message naming the limit otherwise).
+nlohmann::json checked_file_config(const std::string& bytes) {
+  const nlohmann::json config = vae_checkpoint_config(bytes);
+  for (const char* key : kConfigKeys) config_value(config, key);
+  if (config.size() != std::size(kConfigKeys))
+    throw CheckpointError("damaged header: its config has settings this nfvi does not know");
+  if (config["data"] != "digits")
+    throw CheckpointError("it was trained on --data " + config["data"].dump() +
+                          "; the page has the digits only (nfvi vae --data digits)");
+  if (config["binarize"] != "threshold")
+    throw CheckpointError("it was trained on digits binarized with --binarize " + config["binarize"].dump() +
+                          "; the page binarizes them at 0.5 (--binarize threshold)");
+  const struct {
+    const char* key;
+    const char* name;
+    int lo, hi;
+  } limits[] = {{"latent", "latent dimension", 1, 64}, {"flows", "flows K", 0, 64}, {"hidden", "hidden units", 1, 1024}};
+  for (const auto& l : limits) {
+    const int value = config_int(config, l.key);
+    if (value < l.lo || value > l.hi)
+      throw CheckpointError("its network has " + std::string(l.name) + " " + std::to_string(value) +
+                            ", and the page holds " + l.name + " from " + std::to_string(l.lo) + " to " +
+                            std::to_string(l.hi) + " only: continue it with nfvi vae --resume");
+  }
+  for (const char* key : {"samples", "batch", "eval_every", "is_samples"})
+    if (config_int(config, key) < 1) throw CheckpointError(std::string("damaged header: its ") + key + " is below 1");
+  if (!config["lr"].is_number() || !(config["lr"].get<double>() > 0) || !std::isfinite(config["lr"].get<double>()))
+    throw CheckpointError("damaged header: its lr is not a positive number");
+  if (!config["seed"].is_number_unsigned() && !(config["seed"].is_number_integer() && config["seed"].get<long long>() >= 0))
+    throw CheckpointError("damaged header: its seed is not a whole number");
+  return config;
+}
+
+}  // namespace
+
+nlohmann::json VaeSession::checkpoint_settings(const std::string& bytes) {
+  const nlohmann::json config = checked_file_config(bytes);
+  // The header once more, for what it says of the run (decode_vae_checkpoint checks it in full on load).
+  const std::uint64_t n = [&] {
+    std::uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[8 + i]);
+    return v;
+  }();
+  const nlohmann::json header = nlohmann::json::parse(bytes.substr(16, n), nullptr, false);
+  const auto page = header.find("page");
+  const bool from_page = page != header.end() && page->is_object();
+  const auto epochs = header.find("epochs_done");
+  return {{"latent", config["latent"]},
+          {"flows", config["flows"]},
+          {"hidden", config["hidden"]},
+          {"samples", config["samples"]},
+          {"batch", config["batch"]},
+          {"lr", config["lr"]},
+          {"seed", static_cast<double>(config["seed"].get<std::uint64_t>())},
+          {"precision", config["precision"]},
+          {"epochs", epochs != header.end() && epochs->is_number_integer() ? *epochs : nlohmann::json(0)},
+          {"origin", from_page ? "page" : "nfvi vae"}};
+}
+
+VaeSession::VaeSession(const PixelSource& pixels, int image_count, const std::string& bytes,
+                       const VaeSessionSettings& settings) {
+  const nlohmann::json config = checked_file_config(bytes);
+  if (settings.latent != config_int(config, "latent") || settings.flows != config_int(config, "flows") ||
+      settings.hidden != config_int(config, "hidden"))
+    throw std::invalid_argument("the latent dimension, flows and hidden units must be the checkpoint's");
+  const FlowVaeTrainingConfig training = checked_config(settings, image_count);
+  load_images(pixels, image_count, settings);
+  trainer_ = std::make_unique<FlowVaeTrainer>(training, train_.cols());
+
+  // What the file must fit: its own config, the sizes of its network, and
+  // the epochs of nfvi vae's digits (9,000 training images in batches of its --batch).
+  const FlowVaeTrainingState fresh = trainer_->state();
+  VaeCheckpointExpectation expected;
+  expected.config = config;
+  expected.parameters = fresh.parameters.size();
+  expected.encoder_moments = fresh.encoder_adam.m.size();
+  expected.decoder_moments = fresh.decoder_adam.m.size();
+  const long long native_train = image_count - kNativeTestImages, file_batch = config_int(config, "batch");
+  expected.batches_per_epoch = static_cast<int>((native_train + file_batch - 1) / file_batch);
+  VaeCheckpoint checkpoint = decode_vae_checkpoint(bytes, expected);
+
+  // The page's record: its batch ELBOs and epochs (of its own subset).
+  int page_epochs = 0;
+  if (!checkpoint.page.is_null()) {
+    const nlohmann::json& page = checkpoint.page;
+    const auto elbos = page.find("batch_elbos");
+    const auto epochs = page.find("epochs");
+    if (!page.is_object() || elbos == page.end() || !elbos->is_array() || epochs == page.end() ||
+        !epochs->is_number_integer() || epochs->get<long long>() < 0 || epochs->get<long long>() > 100000000LL)
+      throw CheckpointError("damaged header: the page's record is not {batch_elbos, epochs}");
+    if (static_cast<long long>(elbos->size()) > checkpoint.steps_before_epoch_1)
+      throw CheckpointError("damaged header: the page's record does not fit its Adam steps");
+    for (const nlohmann::json& e : *elbos) {
+      if (!e.is_number() || !std::isfinite(e.get<double>()))
+        throw CheckpointError("damaged header: a batch ELBO is not a finite number");
+      elbo_history_.push_back(e.get<double>());
+    }
+    page_epochs = static_cast<int>(epochs->get<long long>());
+  }
+  steps_before_ = checkpoint.steps_before_epoch_1 +
+                  static_cast<long long>(checkpoint.state.epochs_done) * expected.batches_per_epoch -
+                  static_cast<long long>(elbo_history_.size());
+  checkpoint.state.epochs_done = page_epochs;  // the epoch counter shown is the page's
+  trainer_->set_state(checkpoint.state);
+  file_config_ = config;
+}
+
+std::string VaeSession::save() const {
+  // nfvi vae's run config: the file's own keys where the model came from one, the page's network and training.
+  nlohmann::json config = file_config_.is_null()
+                              ? nlohmann::json{{"data", "digits"},  {"binarize", "threshold"}, {"eval_every", 10},
+                                               {"is_samples", 200}, {"precision", "double"}}
+                              : file_config_;
+  const FlowVaeTrainingConfig& c = trainer_->config();
+  config["latent"] = c.shape.latent;
+  config["flows"] = c.shape.flows;
+  config["hidden"] = c.shape.hidden;
+  config["samples"] = c.samples;
+  config["batch"] = c.batch;
+  config["lr"] = c.learning_rate;
+  config["seed"] = c.seed;
+  VaeCheckpoint checkpoint;
+  checkpoint.config = config;
+  checkpoint.state = trainer_->state();
+  checkpoint.state.epochs_done = 0;  // no epoch of nfvi vae: all the page's steps come before its epoch 1
+  checkpoint.steps_before_epoch_1 = static_cast<long long>(adam_steps());
+  checkpoint.page = {{"batch_elbos", elbo_history_},
+                     {"epochs", trainer_->epochs_done()},
+                     {"train_images", train_images()},
+                     {"test_images", test_images()}};
+  return encode_vae_checkpoint(checkpoint);
 }
 
 VaeSession::TrainResult VaeSession::train(int batches) {

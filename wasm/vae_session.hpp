@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,30 @@ class VaeSession {
   using PixelSource = std::function<void(std::size_t offset, std::size_t count, double* out)>;
   VaeSession(const PixelSource& pixels, int image_count, const VaeSessionSettings& settings);
 
+  // A model from a checkpoint.bin, as `nfvi vae` writes it or save() below
+  // does. Its network (latent, flows, hidden) and its training state
+  // (weights, Adam, the generator) are the file's; `settings` gives the
+  // page's subset (train_images, test_images) and the training settings
+  // (samples, batch, lr, seed) it trains on from here, and its latent,
+  // flows and hidden must be the file's (checkpoint_settings tells them).
+  // The page's batch ELBOs come back from a file the page saved; a file of
+  // `nfvi vae` starts with none. Throws a one-line std::exception.
+  VaeSession(const PixelSource& pixels, int image_count, const std::string& checkpoint,
+             const VaeSessionSettings& settings);
+
+  // What a checkpoint says of itself, checked for the page: {latent, flows,
+  // hidden, samples, batch, lr, seed, epochs (of nfvi vae), steps (of the
+  // page), origin: "page" or "nfvi vae", precision}. Throws a one-line
+  // message for a file that is not one, is damaged, was trained on other
+  // data, or has a network beyond the page's limits.
+  static nlohmann::json checkpoint_settings(const std::string& checkpoint);
+
+  // The model as checkpoint.bin: `nfvi vae --resume` continues it (with its
+  // flags: --latent, --flows, --hidden, --samples, --batch, --lr, --seed,
+  // --eval-every, --is-samples and --precision as the file's config says),
+  // and the page loads it back (the batch ELBOs included).
+  std::string save() const;
+
   // Trains up to `batches` Adam steps (epoch after epoch). Returns their
   // batch ELBOs. If a step diverges, the weights of the last good step are
   // kept and `error` names the epoch and batch (else it is empty).
@@ -53,6 +78,8 @@ class VaeSession {
   int train_images() const { return static_cast<int>(train_.cols()); }
   int test_images() const { return static_cast<int>(test_.cols()); }
   double steps_taken() const { return static_cast<double>(elbo_history_.size()); }
+  // Adam steps in all: those before this session (a loaded model's) and its own.
+  double adam_steps() const { return static_cast<double>(steps_before_) + steps_taken(); }
   int epochs_done() const { return trainer_->epochs_done(); }
   const std::vector<double>& elbo_history() const { return elbo_history_; }
 
@@ -75,7 +102,11 @@ class VaeSession {
   std::vector<double> posterior(int index, int samples);
 
  private:
+  void load_images(const PixelSource& pixels, int image_count, const VaeSessionSettings& settings);
+
   Matrix train_, test_;  // (784, N) binarized, one column per image
+  long long steps_before_ = 0;  // Adam steps of a loaded model before this session
+  nlohmann::json file_config_;  // the loaded checkpoint's config (its keys of nfvi vae's run), or null
   std::unique_ptr<FlowVaeTrainer> trainer_;
   int batch_in_epoch_ = 0;
   Vector last_good_;  // the weights of the last batch with a finite ELBO (kept on a divergence)

@@ -136,6 +136,23 @@ got=$?
 grep -q "beyond the range of trained parameters" "$work/stderr" || fail "sample of an overflowing model: $(cat "$work/stderr")"
 [ -z "$(ls "$work" | grep '^\.\?s3\.csv')" ] || fail "sample of an overflowing model left a CSV"
 
+# A model within that range but far from any trained flow (u = 1e6 in every
+# planar layer): it samples, with one warning line on stderr (the page warns
+# of the same file); a trained model gets no warning.
+cat >"$work/absurd.json" <<'JSON'
+{"format": "nfvi-flow", "version": 1, "potential": "U1", "flow": "planar", "dim": 2, "layers": 2,
+ "parameters": {"mu": [0, 0], "rho": [0, 0], "layers": [{"w": [1, 1], "u": [1e6, 1e6], "b": 0},
+  {"w": [1, 1], "u": [1e6, 1e6], "b": 0}]}}
+JSON
+"$nfvi" sample --model "$work/absurd.json" --n 10 --out "$work/s4.csv" >/dev/null 2>"$work/stderr" ||
+  fail "sample of an absurd model failed: $(cat "$work/stderr")"
+[ "$(grep -c '^warning: --model .*absurd.json: its parameters are far from those of any trained flow' "$work/stderr")" -eq 1 ] ||
+  fail "sample of an absurd model: expected one warning line: $(cat "$work/stderr")"
+[ -s "$work/s4.csv" ] || fail "sample of an absurd model wrote no CSV"
+"$nfvi" sample --model "$work/out/summary.json" --n 10 --out "$work/s5.csv" >/dev/null 2>"$work/stderr" ||
+  fail "sample failed"
+! grep -q warning "$work/stderr" || fail "sample of a trained model warned: $(cat "$work/stderr")"
+
 # ---------------------------------------------------------------------------
 # Flow families: --flow, the exact density (nfvi density, nfvi logq), and
 # model files of every family.

@@ -8,7 +8,7 @@
 //   NFVI_WASM_DIR the directory with nfvi.mjs and nfvi.wasm (default build-wasm/wasm)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -516,4 +516,122 @@ test('VAE: a blow-up names its epoch and batch, and the batches before it are ke
   assert.ok(estimates.length < 200 && estimates.every(Number.isFinite));
   assert.equal(session.stepsTaken(), estimates.length);
   session.delete();
+});
+
+// ---- VAE models: checkpoint.bin, saved by the page or by nfvi vae ----------
+
+const fromCheckpoint = (bytes, over = {}) => {
+  digits ??= digitPixels();
+  const file = nfvi.VaeSession.checkpointSettings(bytes);
+  const s = { train: 2000, test: 200, ...file, ...over };
+  return nfvi.VaeSession.fromCheckpoint(digits, bytes, s.train, s.test, s.latent, s.flows, s.hidden, s.samples,
+    s.batch, s.lr, s.seed);
+};
+
+test('VAE: a model saved by the page loads back with the same test ELBO, history and next batches', () => {
+  const a = vae({ hidden: 32, flows: 2, seed: 4 });
+  a.train(25); // mid-epoch (20 batches per epoch)
+  const bytes = a.save();
+  assert.ok(bytes instanceof Uint8Array);
+  assert.equal(new TextDecoder().decode(bytes.subarray(0, 8)), 'NFVIVAE2');
+  const file = nfvi.VaeSession.checkpointSettings(bytes);
+  assert.deepEqual({ ...file }, { latent: 2, flows: 2, hidden: 32, samples: 1, batch: 100, lr: 0.001, seed: 4,
+    precision: 'double', epochs: 0, origin: 'page' });
+  const b = fromCheckpoint(bytes);
+  assert.equal(b.testElbo(), a.testElbo());
+  assert.deepEqual(Array.from(b.elboHistory()), Array.from(a.elboHistory()));
+  assert.equal(b.stepsTaken(), 25);
+  assert.equal(b.adamSteps(), 25);
+  assert.equal(b.epochsDone(), 1);
+  assert.deepEqual(Array.from(b.reconstructions(4)), Array.from(a.reconstructions(4)));
+  // It trains on (a new epoch), and saves again with its steps counted.
+  const { error } = b.train(5);
+  assert.equal(error, null);
+  const c = fromCheckpoint(b.save());
+  assert.equal(c.adamSteps(), 30);
+  assert.equal(c.testElbo(), b.testElbo());
+  for (const s of [a, b, c]) s.delete();
+});
+
+test('VAE: nfvi vae\'s checkpoint.bin loads with the weights it trained, and a page model resumes natively', () => {
+  const out = path.join(work, 'vae-checkpoint');
+  const flags = ['--data', 'digits', '--latent', '2', '--flows', '2', '--hidden', '16', '--samples', '1',
+    '--batch', '100', '--lr', '0.001', '--seed', '3', '--precision', 'double', '--threads', '1', '--is-samples', '1'];
+  execFileSync(nativeProgram, ['vae', ...flags, '--epochs', '1', '--out', out],
+    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const bytes = new Uint8Array(readFileSync(path.join(out, 'checkpoint.bin')));
+  const file = nfvi.VaeSession.checkpointSettings(bytes);
+  assert.equal(file.origin, 'nfvi vae');
+  assert.equal(file.epochs, 1);
+  // The same run in wasm (equal to the native one: see the parity test above) has the same weights.
+  const fresh = vae({ train: 9000, test: 1000, latent: 2, flows: 2, hidden: 16, batch: 100, lr: 1e-3, seed: 3 });
+  fresh.train(90);
+  const loaded = fromCheckpoint(bytes, { train: 9000, test: 1000 });
+  assert.equal(loaded.stepsTaken(), 0);
+  assert.equal(loaded.adamSteps(), 90);
+  assert.ok(relativeError(loaded.testElbo(), fresh.testElbo()) < 1e-9, `${loaded.testElbo()} vs ${fresh.testElbo()}`);
+  // Adam and the generator carry on too: the next batches are the same.
+  const next = Array.from(loaded.train(10).estimates);
+  const expected = Array.from(fresh.train(10).estimates);
+  next.forEach((e, i) => assert.ok(relativeError(e, expected[i]) < 1e-6, `batch ${i}: ${e} vs ${expected[i]}`));
+
+  // The page's model goes on natively: nfvi vae --resume with the flags of its config.
+  const page = path.join(work, 'vae-from-page');
+  const p = vae({ latent: 2, flows: 2, hidden: 16, lr: 1e-3, seed: 3 });
+  p.train(7);
+  execFileSync('mkdir', ['-p', page]);
+  writeFileSync(path.join(page, 'checkpoint.bin'), p.save());
+  const pageFlags = flags.map((f, i) => (flags[i - 1] === '--is-samples' ? '200' : f));
+  execFileSync(nativeProgram, ['vae', ...pageFlags, '--eval-every', '10', '--epochs', '1', '--resume', '--out', page],
+    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const resumed = new Uint8Array(readFileSync(path.join(page, 'checkpoint.bin')));
+  const back = fromCheckpoint(resumed);
+  assert.equal(back.adamSteps(), 7 + 90);
+  assert.equal(back.stepsTaken(), 7, 'the page\'s batch ELBOs come back');
+  for (const s of [fresh, loaded, p, back]) s.delete();
+});
+
+test('VAE: bad model files get one-line messages', () => {
+  const good = vae({ hidden: 16, flows: 1 });
+  good.train(2);
+  const bytes = good.save();
+  const flipped = bytes.slice();
+  flipped[bytes.length - 100] ^= 1;
+  const cases = [
+    [new Uint8Array(0), /not an nfvi VAE checkpoint/],
+    [new TextEncoder().encode('{"format": "nfvi-flow", "version": 1}'), /not an nfvi VAE checkpoint/],
+    [bytes.subarray(0, bytes.length - 8), /checksum|truncated/],
+    [flipped, /checksum does not match/],
+  ];
+  for (const [b, message] of cases) {
+    assert.throws(() => fromCheckpoint(b, { latent: 2, flows: 1, hidden: 16, samples: 1, batch: 100, lr: 1e-3, seed: 1 }),
+      (e) => e instanceof Error && message.test(e.message) && !e.message.includes('\n'), String(message));
+  }
+  // The network must be the file's.
+  assert.throws(() => fromCheckpoint(bytes, { hidden: 32 }), /must be the checkpoint's/);
+  // A header edited (its checksum made to fit): the page's limits and data are named.
+  const edited = (edit) => {
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    const n = Number(view.getBigUint64(8, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + n)));
+    edit(header.config);
+    const text = new TextEncoder().encode(JSON.stringify(header));
+    const out = new Uint8Array(16 + text.length + (bytes.length - 16 - n));
+    out.set(bytes.subarray(0, 8));
+    new DataView(out.buffer).setBigUint64(8, BigInt(text.length), true);
+    out.set(text, 16);
+    out.set(bytes.subarray(16 + n, bytes.length - 8), 16 + text.length);
+    let hash = 0xcbf29ce484222325n; // FNV-1a 64, as vae_checkpoint_checksum
+    for (const b of out.subarray(0, out.length - 8)) hash = BigInt.asUintN(64, (hash ^ BigInt(b)) * 0x100000001b3n);
+    new DataView(out.buffer).setBigUint64(out.length - 8, hash, true);
+    return out;
+  };
+  assert.equal(nfvi.VaeSession.checkpointSettings(edited(() => {})).hidden, 16, 'the edit keeps a good file good');
+  assert.throws(() => nfvi.VaeSession.checkpointSettings(edited((c) => { c.hidden = 2048; })),
+    /^Error: its network has hidden units 2048, and the page holds hidden units from 1 to 1024 only: continue it with nfvi vae --resume$/);
+  assert.throws(() => nfvi.VaeSession.checkpointSettings(edited((c) => { c.latent = 100; })), /latent dimension 100/);
+  assert.throws(() => nfvi.VaeSession.checkpointSettings(edited((c) => { c.data = 'fashion'; })),
+    /trained on --data "fashion"; the page has the digits only/);
+  assert.throws(() => nfvi.VaeSession.checkpointSettings(edited((c) => { delete c.seed; })), /its config has no "seed"/);
+  good.delete();
 });

@@ -422,7 +422,9 @@ const FORMATS = {
     view: 'the Conditional view',
   },
 };
-const VAE_CHECKPOINT = { kind: 'vae', what: 'a checkpoint.bin of nfvi vae', view: null };
+const VAE_CHECKPOINT = { kind: 'vae', what: 'a VAE model (checkpoint.bin of nfvi vae or this page\'s VAE view)',
+  view: 'the VAE view' };
+const VAE_SUMMARY = { kind: 'vae-summary', what: 'the summary.json of nfvi vae', view: null };
 
 const number = (x) => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
 
@@ -441,6 +443,7 @@ export function modelFileFacts(text) {
     return { kind: null, settings: {} };
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return { kind: null, settings: {} };
+  if (doc.format === 'nfvi-vae') return { kind: VAE_SUMMARY.kind, settings: {} };
   const format = FORMATS[doc.format];
   const kind = format ? format.kind : null;
   const settings = {};
@@ -463,10 +466,11 @@ export function modelFileFacts(text) {
 }
 
 // Why a view cannot open a file of this kind, or null when it can.
-// view: 'flow' or 'conditional'.
+// view: 'flow', 'conditional' or 'vae'.
 export function wrongViewMessage(kind, view) {
   if (kind === null || kind === view) return null;
-  const format = [...Object.values(FORMATS), VAE_CHECKPOINT].find((f) => f.kind === kind);
+  const format = [...Object.values(FORMATS), VAE_CHECKPOINT, VAE_SUMMARY].find((f) => f.kind === kind);
+  if (format.kind === 'vae-summary') return `this is ${format.what}: load the checkpoint.bin beside it in the VAE view`;
   if (format.view === null) return `this is ${format.what}; the page cannot open it`;
   return `this is ${format.what}: open it in ${format.view}`;
 }

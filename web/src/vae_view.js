@@ -2,7 +2,7 @@
 // subset of the digits. It shows the ELBO curve, decoded prior samples, test
 // reconstructions and, for a 2-D latent space, one test digit's posterior
 // q(z|x) with and without the flows over the prior.
-import { chartToolbar, drawImageGrid, drawPosterior, ElboChart } from './charts.js';
+import { chartToolbar, download, drawImageGrid, drawPosterior, ElboChart } from './charts.js';
 import {
   checkVaeSettings, hashParam, RecentMean, settingsToHash, textsFromHash, VAE_DEFAULTS, VAE_FIELDS, VAE_IMAGES,
   VIEW_PRESETS,
@@ -24,8 +24,11 @@ let flows = VAE_DEFAULTS.flows;
 let testImages = VAE_IMAGES.test;
 let digitRequests = 0;
 let stepsShown = 0;
-// A trained VAE is work a field change must not discard (it waits for Reset).
-controls.hasWork = () => stepsShown > 0;
+let loadedFrom = null; // the file the VAE shown came from, or null
+// A trained or loaded VAE is work a field change must not discard (it waits for Reset).
+controls.hasWork = () => stepsShown > 0 || loadedFrom !== null;
+// A checkpoint.bin of the page's largest network (D 64, K 64, H 1024) is about 490 MB; nfvi vae's default one 62 MB.
+const MAX_MODEL_BYTES = 200e6;
 
 // The picked test digit, or null (with a message beside the box) if the text is not one.
 function pickedDigit() {
@@ -87,16 +90,28 @@ function onMessage({ data }) {
       applyControls({ fromHash: true });
       break;
     case 'session': {
+      const latest = data.loadId === null || controls.isLatestLoad(data.loadId);
       recent = new RecentMean(SMOOTHING);
       stepsShown = data.steps;
+      loadedFrom = data.loaded;
       controls.sessionShown({ latent: data.latent, flows: data.flows, hidden: data.hidden, samples: data.samples,
-        batch: data.batch, lr: data.lr, seed: data.seed });
+        batch: data.batch, lr: data.lr, seed: data.seed }, { loaded: data.loaded !== null });
       settings = { ...settings, latent: data.latent, flows: data.flows, hidden: data.hidden, samples: data.samples,
         batch: data.batch, lr: data.lr, seed: data.seed };
       writeHash();
       controls.stopRate({ clear: true });
       controls.showFailure('');
-      $('source').textContent = `a new VAE from seed ${data.seed}`;
+      if (data.loaded !== null) {
+        const f = data.loadFacts ?? {};
+        const what = f.origin === 'page' ? `saved by this page, ${data.adamSteps} batches`
+          : `nfvi vae's, ${f.epochs} epoch${f.epochs === 1 ? '' : 's'} of its 9,000 digits` +
+            (f.precision === 'float' ? ', trained in float (the page goes on in double)' : '');
+        $('source').textContent = `loaded from ${data.loaded} (${what})` + (f.ignored?.length
+          ? `; its ${f.ignored.join(', ')} cannot be used here, so the page's value trains it` : '');
+        if (latest) $('load-error').textContent = '';
+      } else {
+        $('source').textContent = `a new VAE from seed ${data.seed}`;
+      }
       chart.reset();
       data.history.forEach((e, i) => chart.add(i + 1, e, recent.push(e)));
       chart.update();
@@ -152,8 +167,12 @@ function onMessage({ data }) {
       document.body.dataset.vaeTestElbo = String(data.testElbo);
       document.body.dataset.vaeViews = String(Number(document.body.dataset.vaeViews ?? 0) + 1);
       break;
+    case 'model':
+      download(data.json, data.name);
+      break;
     case 'failure':
-      controls.showWorkerFailure(data);
+      if (data.where === 'load' && !controls.isLatestLoad(data.loadId)) break; // an older load's answer
+      controls.showWorkerFailure(data, 'the VAE shown is kept');
       if (data.where === 'loading the data') $('status').textContent = 'the digits could not be loaded';
       break;
     default:
@@ -170,6 +189,7 @@ function start() {
   controls.presets(VIEW_PRESETS.vae, applyControls);
 
   controls.wireButtons(applyControls);
+  controls.wireFiles({ maxBytes: MAX_MODEL_BYTES, settings: () => ({ ...settings, ...VAE_IMAGES }), binary: true });
   $('digit').addEventListener('change', () => {
     requestViews();
     writeHash();

@@ -353,7 +353,8 @@ export class ViewControls {
   // Each load has an id; the worker's answer (a session or a failure) names
   // it, and only the latest load's answer is shown, so that two quick loads
   // never mix their messages. The source line changes when the model is shown.
-  wireFiles({ maxBytes, settings }) {
+  // binary: the file goes as its bytes (a Uint8Array), not as text.
+  wireFiles({ maxBytes, settings, binary = false }) {
     this.$('save').disabled = true;
     this.$('save').addEventListener('click', () => {
       if (this.hasSession) this.worker.postMessage({ type: 'save' });
@@ -369,11 +370,12 @@ export class ViewControls {
         this.$('load-error').textContent = tooLargeMessage(file.name, file.size, maxBytes);
         return;
       }
-      const text = await file.text();
+      const text = binary ? new Uint8Array(await file.arrayBuffer()) : await file.text();
       if (id !== this.loads) return; // a later load came first
       this.pause();
       this.$('load-error').textContent = `loading ${file.name}…`;
-      this.worker.postMessage({ type: 'load', text, settings: settings(), name: file.name, id });
+      this.worker.postMessage({ type: 'load', text, settings: settings(), name: file.name, id },
+        binary ? [text.buffer] : []);
     });
   }
 
