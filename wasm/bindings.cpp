@@ -239,17 +239,10 @@ val check_flow_spec(const std::string& spec) {
   return out;
 }
 
-val energy_names() {
-  val names = val::array();
-  for (const std::string& name : nfvi::potential_names()) names.call<void>("push", name);
-  return names;
-}
-
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(nfvi) {
   using emscripten::allow_raw_pointers;
-  emscripten::function("energyNames", &energy_names);
   emscripten::function("checkFlowSpec", &check_flow_spec);
   emscripten::function("checkTargetExpression", &check_target_expression);
   emscripten::function("targetNames", &page_target_names);

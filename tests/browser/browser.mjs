@@ -1,7 +1,7 @@
 // Starts the static server on a free localhost port and Debian's Chromium
 // (headless, through playwright-core; no browser is downloaded).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -89,4 +89,18 @@ export async function startTestPage(consoleErrors, { timeout = 30000 } = {}) {
       server.stop();
     },
   };
+}
+
+// Writes a test's own file, dir/name (dir made if need be), and returns its path.
+export function writeScratchFile(dir, name, contents) {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name);
+  writeFileSync(file, contents);
+  return file;
+}
+
+// Waits until the page's document.body.dataset[key] counts at least `count` (sessions, views, ...).
+export function waitForDatasetCount(page, key, count) {
+  return page.waitForFunction(([k, n]) => Number(document.body.dataset[k] ?? 0) >= n, [key, count],
+    { timeout: 60000 });
 }

@@ -9,11 +9,11 @@
 // tests/data/fit_seed3_summary.json (nfvi fit --potential U2 --flow planar:6
 // --samples 300 --steps 300 --lr 0.004 --seed 3).
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { root, startTestPage } from './browser.mjs';
+import { root, startTestPage, waitForDatasetCount, writeScratchFile } from './browser.mjs';
 
 const data = (name) => path.join(root, 'tests', 'data', name);
 const COND = data('cond_small_summary.json');
@@ -39,9 +39,7 @@ async function open(hash = '', key = 'sessions') {
   await page.waitForFunction((k) => Number(document.body.dataset[k] ?? 0) >= 1, key, { timeout: 60000 });
 }
 
-async function waitForCount(key, count) {
-  await page.waitForFunction(([k, n]) => Number(document.body.dataset[k] ?? 0) >= n, [key, count], { timeout: 60000 });
-}
+const waitForCount = (key, count) => waitForDatasetCount(page, key, count);
 
 // Loads a file into a view's Load input and waits for its new session.
 async function load(input, file, key) {
@@ -50,12 +48,7 @@ async function load(input, file, key) {
   await waitForCount(key, count + 1);
 }
 
-function scratchFile(name, contents) {
-  mkdirSync(scratch, { recursive: true });
-  const file = path.join(scratch, name);
-  writeFileSync(file, contents);
-  return file;
-}
+const scratchFile = (name, contents) => writeScratchFile(scratch, name, contents);
 
 before(async () => {
   ({ server, browser, page } = await startTestPage(consoleErrors));

@@ -4,11 +4,11 @@
 // beside Load while the trained VAE stays. Debian's Chromium, headless.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { launchChromium, root, serveDist } from './browser.mjs';
+import { root, startTestPage, waitForDatasetCount, writeScratchFile } from './browser.mjs';
 
 const scratch = path.join(root, 'build-wasm', 'browser-test', 'vae-model');
 const nativeProgram = process.env.NFVI_NATIVE ?? path.join(root, 'build', 'native', 'nfvi');
@@ -20,25 +20,12 @@ const consoleErrors = [];
 
 const text = (selector) => page.textContent(selector);
 const body = (key) => page.evaluate((k) => document.body.dataset[k] ?? null, key);
-const waitForCount = (key, count) => page.waitForFunction(([k, n]) => Number(document.body.dataset[k] ?? 0) >= n,
-  [key, count], { timeout: 60000 });
+const waitForCount = (key, count) => waitForDatasetCount(page, key, count);
 
-function scratchFile(name, contents) {
-  mkdirSync(scratch, { recursive: true });
-  const file = path.join(scratch, name);
-  writeFileSync(file, contents);
-  return file;
-}
+const scratchFile = (name, contents) => writeScratchFile(scratch, name, contents);
 
 before(async () => {
-  server = await serveDist();
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.setDefaultTimeout(30000);
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  ({ server, browser, page } = await startTestPage(consoleErrors));
 });
 
 after(async () => {
