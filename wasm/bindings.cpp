@@ -155,19 +155,29 @@ val conditional_learned_density(const ConditionalSession& s, double angle, int b
 
 // pixels: a Float32Array or Float64Array of whole 784-pixel images (the ten
 // digits files, digit 0 first); only the chosen images are copied in.
+// The images of `pixels`, checked, as a VaeSession reads them (the source keeps a handle to the array).
+struct CheckedPixels {
+  VaeSession::PixelSource source;
+  int images;
+};
+CheckedPixels checked_pixels(const val& pixels) {
+  if (!nfvi::js::is_float_array(pixels)) throw std::invalid_argument("pixels must be a Float32Array or Float64Array");
+  const double length = pixels["length"].as<double>();
+  if (length <= 0 || std::fmod(length, 784) != 0)
+    throw std::invalid_argument("pixels must hold whole 28 x 28 images (a multiple of 784 values)");
+  const auto source = [pixels](std::size_t offset, std::size_t count, double* out) {
+    nfvi::js::copy_from_typed_array(pixels, offset, count, out);
+  };
+  return {source, static_cast<int>(length / 784)};
+}
+
 VaeSession* new_vae(val pixels, int train_images, int test_images, int latent, int flows, int hidden, int samples,
                     int batch, double learning_rate, double seed) {
   return rethrow_as_js_error([&] {
-    if (!nfvi::js::is_float_array(pixels)) throw std::invalid_argument("pixels must be a Float32Array or Float64Array");
-    const double length = pixels["length"].as<double>();
-    if (length <= 0 || std::fmod(length, 784) != 0)
-      throw std::invalid_argument("pixels must hold whole 28 x 28 images (a multiple of 784 values)");
+    const CheckedPixels images = checked_pixels(pixels);
     nfvi::VaeSessionSettings settings{train_images, test_images, latent,        flows, hidden,
                                       samples,      batch,       learning_rate, seed};
-    const auto source = [&pixels](std::size_t offset, std::size_t count, double* out) {
-      nfvi::js::copy_from_typed_array(pixels, offset, count, out);
-    };
-    return new VaeSession(source, static_cast<int>(length / 784), settings);
+    return new VaeSession(images.source, images.images, settings);
   });
 }
 // bytes: a Uint8Array (or ArrayBuffer) of a checkpoint.bin.
@@ -182,16 +192,10 @@ std::string checkpoint_bytes(val bytes) {
 VaeSession* vae_from_checkpoint(val pixels, val bytes, int train_images, int test_images, int latent, int flows,
                                 int hidden, int samples, int batch, double learning_rate, double seed) {
   return rethrow_as_js_error([&] {
-    if (!nfvi::js::is_float_array(pixels)) throw std::invalid_argument("pixels must be a Float32Array or Float64Array");
-    const double length = pixels["length"].as<double>();
-    if (length <= 0 || std::fmod(length, 784) != 0)
-      throw std::invalid_argument("pixels must hold whole 28 x 28 images (a multiple of 784 values)");
+    const CheckedPixels images = checked_pixels(pixels);
     nfvi::VaeSessionSettings settings{train_images, test_images, latent,        flows, hidden,
                                       samples,      batch,       learning_rate, seed};
-    const auto source = [&pixels](std::size_t offset, std::size_t count, double* out) {
-      nfvi::js::copy_from_typed_array(pixels, offset, count, out);
-    };
-    return new VaeSession(source, static_cast<int>(length / 784), checkpoint_bytes(bytes), settings);
+    return new VaeSession(images.source, images.images, checkpoint_bytes(bytes), settings);
   });
 }
 // The checkpoint's settings as a plain object (VaeSession::checkpoint_settings).
