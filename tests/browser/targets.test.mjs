@@ -64,6 +64,11 @@ test('the typed U1, trained, gives the built-in U1\'s kl_true within noise, and 
       await page.fill('#box', '-6,6,-6,6');
       await page.waitForFunction((n) => Number(document.body.dataset.sessions) > n &&
         document.getElementById('energy-formula').textContent.startsWith('custom'), before);
+      // Let the typing's last apply (half a second after it) land before Run.
+      await page.waitForTimeout(1000);
+      const settled = await sessions();
+      await page.waitForTimeout(500);
+      assert.equal(await sessions(), settled);
       assert.match(await text('#energy-formula'), /^custom: U\(z\) = 0\.5\*\(\(sqrt/);
       const hash = new URLSearchParams(new URL(page.url()).hash.slice(1));
       assert.equal(hash.get('energy'), 'custom');

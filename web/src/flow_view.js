@@ -160,6 +160,10 @@ $('energy').addEventListener('input', showCustomFields);
       timer = setTimeout(() => controls.fieldsChanged(applyControls), 500);
     });
   }
+  // Run, Step and Reset come after the field's 'change' (it lost focus), which
+  // applied the text already: a late timer must not replace the flow they start.
+  for (const id of ['run', 'step', 'reset']) $(id).addEventListener('pointerdown', () => clearTimeout(timer));
+  for (const id of ['run', 'step', 'reset']) $(id).addEventListener('keydown', () => clearTimeout(timer));
 }
 
 const markPreset = presetButtons($('presets'), (preset) => {
