@@ -162,8 +162,9 @@ $('energy').addEventListener('input', showCustomFields);
   }
   // Run, Step and Reset come after the field's 'change' (it lost focus), which
   // applied the text already: a late timer must not replace the flow they start.
-  for (const id of ['run', 'step', 'reset']) $(id).addEventListener('pointerdown', () => clearTimeout(timer));
-  for (const id of ['run', 'step', 'reset']) $(id).addEventListener('keydown', () => clearTimeout(timer));
+  for (const id of ['run', 'step', 'reset']) {
+    for (const event of ['pointerdown', 'keydown']) $(id).addEventListener(event, () => clearTimeout(timer));
+  }
 }
 
 const markPreset = presetButtons($('presets'), (preset) => {
