@@ -134,6 +134,11 @@ CLI::App* add_fit_command(CLI::App& app, FitOptions& o) {
                   "near a good fit)")
       ->check(CLI::IsMember({"standard", "stl"}))
       ->capture_default_str();
+  fit->add_option("--stl-from", o.stl_from,
+                  "With --gradient stl: the first step (1-based) that uses the path derivative; the steps before it "
+                  "use the standard estimator, which is the steadier one while q is still far from the target")
+      ->check(CLI::Range(1LL, 100000000LL))
+      ->capture_default_str();
   fit->add_option("--seed", o.seed, "Random seed (initial parameters and every sample)")
       ->check(CLI::Range(std::uint64_t{0}, kMaxSeed))
       ->capture_default_str();
@@ -167,6 +172,9 @@ int run_fit(const FitOptions& o) {
   config.anneal_steps = o.anneal;
   config.anneal_start = o.anneal_start;
   config.gradient = *gradient_estimator_from_name(o.gradient);
+  if (o.stl_from > 1 && config.gradient != GradientEstimator::PathDerivative)
+    throw UsageError("--stl-from: needs --gradient stl");
+  config.path_derivative_from = o.stl_from;
   int flow_layers = 0;
   try {
     flow_layers = Flow(target.dim, config.flow).layers();
@@ -263,6 +271,7 @@ int run_fit(const FitOptions& o) {
                   {"lr_schedule", o.lr_schedule},
                   {"anneal", o.anneal},
                   {"gradient", o.gradient},
+                  {"stl_from", o.stl_from},
                   {"seed", o.seed},
                   {"kl_estimate", fresh.kl_estimate},
                   {"kl_estimate_se", fresh.kl_estimate_se},

@@ -27,6 +27,7 @@ struct FitOptions {
   long long anneal = 0;                  // beta-annealing over this many steps (0: off)
   double anneal_start = 0.01;
   std::string gradient = "standard";     // or stl: the path-derivative gradient
+  long long stl_from = 1;               // with stl: the first step that uses it (standard before)
   std::uint64_t seed = 1;
   int threads = 1;  // matrix-product threads (the coupling layers' conditioners); 0: the libraries' default
   std::string out;  // default runs/<target's name>, or runs/energy

@@ -141,6 +141,37 @@ TEST_CASE("training: a schedule set before the first step gives the run that had
   CHECK(trainer.config().schedule_steps == 20);  // a refused schedule changes nothing
 }
 
+TEST_CASE("training: the path derivative starts at its step, the standard estimator runs before it", "[training][stl]") {
+  TrainingConfig config;
+  config.flow = "spline:1,planar:2";
+  config.samples = 50;
+  config.learning_rate = 0.01;
+  config.gradient = GradientEstimator::PathDerivative;
+  config.path_derivative_from = 6;
+  CHECK(gradient_estimator_at(config, 1) == GradientEstimator::Standard);
+  CHECK(gradient_estimator_at(config, 5) == GradientEstimator::Standard);
+  CHECK(gradient_estimator_at(config, 6) == GradientEstimator::PathDerivative);
+  CHECK(gradient_estimator_at(config, 1000) == GradientEstimator::PathDerivative);
+
+  const std::vector<double> switched = run(config, 12);
+  TrainingConfig standard = config;
+  standard.gradient = GradientEstimator::Standard;
+  const std::vector<double> standard_run = run(standard, 12);
+  TrainingConfig stl_throughout = config;
+  stl_throughout.path_derivative_from = 1;
+  const std::vector<double> stl_run = run(stl_throughout, 12);
+  // Steps 1-6 report the KL before their own update: the first six agree with
+  // the standard run; from step 7 the path derivative's update shows.
+  for (int i = 0; i < 6; ++i) CHECK(switched[i] == standard_run[i]);
+  CHECK(switched[6] != standard_run[6]);
+  CHECK(switched[1] != stl_run[1]);  // the path derivative alone changes step 2
+
+  // With the standard estimator the switch is ignored; below 1 it is refused.
+  CHECK(gradient_estimator_at(standard, 100) == GradientEstimator::Standard);
+  config.path_derivative_from = 0;
+  CHECK_THROWS_AS(FlowTrainer(config), std::invalid_argument);
+}
+
 TEST_CASE("training: a target replaces the potential, in any dimension, and a NaN names its first sample",
           "[training][targets]") {
   // The U1 expression trains as the built-in U1 does, to round-off.

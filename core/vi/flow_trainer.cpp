@@ -18,6 +18,7 @@ const TrainingConfig& validated(const TrainingConfig& config) {
     throw std::invalid_argument("annealing needs steps >= 0 and a start in [0, 1]");
   if (config.schedule != LearningRateSchedule::Constant && config.schedule_steps < 1)
     throw std::invalid_argument("a learning-rate schedule needs its number of steps");
+  if (config.path_derivative_from < 1) throw std::invalid_argument("the path derivative's first step must be at least 1");
   return config;
 }
 
@@ -55,6 +56,12 @@ double learning_rate_at(const TrainingConfig& config, long long step) {
 double anneal_beta_at(const TrainingConfig& config, long long step) {
   if (config.anneal_steps <= 0) return 1.0;
   return std::min(1.0, config.anneal_start + static_cast<double>(step) / static_cast<double>(config.anneal_steps));
+}
+
+GradientEstimator gradient_estimator_at(const TrainingConfig& config, long long step) {
+  if (config.gradient == GradientEstimator::PathDerivative && step < config.path_derivative_from)
+    return GradientEstimator::Standard;
+  return config.gradient;
 }
 
 int seed_study_steps(Potential potential) {
@@ -98,7 +105,7 @@ double FlowTrainer::step() {
 
   adam_.set_learning_rate(learning_rate_at(config_, step_number));
   const double loss = objective_.evaluate(flow_, rng_, config_.samples, &gradient_, anneal_beta_at(config_, step_number),
-                                          config_.gradient);
+                                          gradient_estimator_at(config_, step_number));
   if (!std::isfinite(loss) || !gradient_.allFinite()) throw diverged("the KL estimate or its gradient is not finite");
   adam_.step(flow_.parameters(), gradient_);
   if (!flow_.parameters().allFinite()) throw diverged("the parameters are not finite");

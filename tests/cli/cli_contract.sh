@@ -166,6 +166,9 @@ expect_error 2 "--layers: give --flow or --layers, not both" "${fit[@]}" --flow 
 expect_error 2 --lr-schedule "${fit[@]}" --lr-schedule linear
 expect_error 2 --gradient "${fit[@]}" --gradient reinforce
 expect_error 2 --gradient "${fit[@]}" --gradient STL
+expect_error 2 "--stl-from: needs --gradient stl" "${fit[@]}" --stl-from 10
+expect_error 2 --stl-from "${fit[@]}" --gradient stl --stl-from 0
+expect_error 2 --stl-from "${fit[@]}" --gradient stl --stl-from ten
 # --gradient is recorded; standard is the default and the run of old.
 "$nfvi" "${fit[@]}" --seed 5 >/dev/null 2>&1 || fail "fit with the default gradient failed"
 grep -q '"gradient": "standard"' "$work/out/summary.json" || fail "summary.json does not record the default gradient"
@@ -176,6 +179,11 @@ rm -rf "$work/out"
 "$nfvi" "${fit[@]}" --seed 5 --gradient stl >/dev/null 2>&1 || fail "fit --gradient stl failed"
 grep -q '"gradient": "stl"' "$work/out/summary.json" || fail "summary.json does not record --gradient stl"
 cmp -s "$work/default_gradient/kl.csv" "$work/out/kl.csv" && fail "--gradient stl trained exactly as standard"
+# --stl-from past the last step leaves the run standard; it is recorded.
+rm -rf "$work/out"
+"$nfvi" "${fit[@]}" --seed 5 --gradient stl --stl-from 21 >/dev/null 2>&1 || fail "fit --stl-from 21 failed"
+grep -q '"stl_from": 21' "$work/out/summary.json" || fail "summary.json does not record --stl-from"
+cmp -s "$work/default_gradient/kl.csv" "$work/out/kl.csv" || fail "--stl-from past the last step differs from standard"
 rm -rf "$work/out" "$work/default_gradient"
 for flow in radial:3 affine:2 spline:2 "spline:1:bins=4,radial:1,planar:2"; do
   rm -rf "$work/family"
