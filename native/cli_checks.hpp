@@ -19,6 +19,9 @@ struct UsageError : std::runtime_error {
 // numbers) can carry any seed that the native program accepts.
 inline constexpr std::uint64_t kMaxSeed = (std::uint64_t{1} << 53) - 1;
 
+// The most Adam steps any option counts (--steps, --anneal, --stl-from, ...).
+inline constexpr long long kMaxSteps = 100'000'000;
+
 // A number that is finite and > 0 (rejects 0, negatives, nan, inf and text).
 CLI::Validator positive_finite_number();
 

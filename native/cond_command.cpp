@@ -84,7 +84,7 @@ CLI::App* add_cond_command(CLI::App& app, CondOptions& o) {
   cond->add_option("--hidden-layers", o.hidden_layers, "Hidden layers of the MLP")
       ->check(CLI::Range(1, 16))
       ->capture_default_str();
-  cond->add_option("--steps", o.steps, "Adam steps in all")->check(CLI::Range(1, 100000000))->capture_default_str();
+  cond->add_option("--steps", o.steps, "Adam steps in all")->check(CLI::Range(1LL, kMaxSteps))->capture_default_str();
   cond->add_option("--angles-per-step", o.angles_per_step, "Angles drawn per step")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
@@ -93,7 +93,7 @@ CLI::App* add_cond_command(CLI::App& app, CondOptions& o) {
       ->check(CLI::IsMember({"uniform", "stratified"}))
       ->capture_default_str();
   cond->add_option("--phase1-steps", o.phase1_steps, "Steps 1..this are phase 1; later steps are phase 2")
-      ->check(CLI::Range(0, 100000000))
+      ->check(CLI::Range(0LL, kMaxSteps))
       ->capture_default_str();
   cond->add_option("--samples", o.samples, "Phase 1: samples per angle")
       ->check(CLI::Range(1, 1000000))

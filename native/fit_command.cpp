@@ -112,7 +112,7 @@ CLI::App* add_fit_command(CLI::App& app, FitOptions& o) {
   fit->add_option("--layers", o.layers, "Shorthand for --flow planar:K")->check(CLI::Range(1, kMaxFlowLayers));
   fit->add_option("--samples", o.samples, "Samples per step N")->check(CLI::Range(1, 1000000))->capture_default_str();
   fit->add_option("--steps", o.steps, "Adam steps (default: 5000 for U1, U2; 10000 for every other target)")
-      ->check(CLI::Range(1, 100000000));
+      ->check(CLI::Range(1LL, kMaxSteps));
   fit->add_option("--lr", o.learning_rate, "Adam learning rate")
       ->check(positive_finite_number())
       ->capture_default_str();
@@ -123,7 +123,7 @@ CLI::App* add_fit_command(CLI::App& app, FitOptions& o) {
   fit->add_option("--anneal", o.anneal,
                   "beta-annealing: minimise E[log q + beta U] with beta = min(1, --anneal-start + t/T) over T steps "
                   "(0: off)")
-      ->check(CLI::Range(0LL, 100000000LL))
+      ->check(CLI::Range(0LL, kMaxSteps))
       ->capture_default_str();
   fit->add_option("--anneal-start", o.anneal_start, "beta at the first step of --anneal")
       ->check(CLI::Range(0.0, 1.0))
@@ -137,7 +137,7 @@ CLI::App* add_fit_command(CLI::App& app, FitOptions& o) {
   fit->add_option("--stl-from", o.stl_from,
                   "With --gradient stl: the first step (1-based) that uses the path derivative; the steps before it "
                   "use the standard estimator, which is the steadier one while q is still far from the target")
-      ->check(CLI::Range(1LL, 100000000LL))
+      ->check(CLI::Range(1LL, kMaxSteps))
       ->capture_default_str();
   fit->add_option("--seed", o.seed, "Random seed (initial parameters and every sample)")
       ->check(CLI::Range(std::uint64_t{0}, kMaxSeed))
